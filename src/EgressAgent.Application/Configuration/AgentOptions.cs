@@ -1,0 +1,65 @@
+namespace EgressAgent.Application.Configuration;
+
+/// <summary>The <c>EgressAgent</c> configuration section (contract §8). Defaults are the contract's.</summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "EgressAgent";
+
+    public OrchestratorOptions Orchestrator { get; set; } = new();
+    public EventsOptions Events { get; set; } = new();
+    public OperationsOptions Operations { get; set; } = new();
+    public HeartbeatOptions Heartbeat { get; set; } = new();
+    public ShutdownOptions Shutdown { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
+    public ResultsOptions Results { get; set; } = new();
+    public Dictionary<string, ConnectionOptions> Connections { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class OrchestratorOptions
+{
+    public string? BaseUrl { get; set; }
+    public string? TokenId { get; set; }
+    public string? TokenSecret { get; set; }
+    public string? TokenFile { get; set; }
+    public TimeSpan AuthFailureExitAfter { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed class EventsOptions
+{
+    public bool Enabled { get; set; } = true;
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public sealed class OperationsOptions
+{
+    public int Workers { get; set; } = 8;
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+public sealed class HeartbeatOptions
+{
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class ShutdownOptions
+{
+    public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(25);
+}
+
+public sealed class StorageOptions
+{
+    public string DataDirectory { get; set; } = "data";
+}
+
+public sealed class ResultsOptions
+{
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromDays(1);
+}
+
+public sealed class ConnectionOptions
+{
+    public string? Provider { get; set; }
+    public string? ConnectionString { get; set; }
+}

@@ -1,0 +1,60 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Capacity;
+using FluentValidation;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// The application layer: event catalog and handlers (found by scanning), the work pipeline
+    /// and the shutdown coordinator. MediatR 5.1.0 has no AddMediatR, so it is wired here.
+    /// </summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        var assembly = typeof(DependencyInjection).Assembly;
+
+        services.AddSingleton(new EventCatalog([assembly]));
+        services.AddSingleton<EventDispatcher>();
+        services.AddScoped<ServiceFactory>(sp => sp.GetService!);
+        services.AddScoped<IMediator, ResilientMediator>();
+        services.Scan(scan => scan
+            .FromAssemblies(assembly)
+            .AddClasses(c => c.AssignableTo(typeof(IOrchestratorEventHandler<>)), publicOnly: false)
+            .As(t => t.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(INotificationHandler<>)))
+            .WithScopedLifetime());
+        services.Decorate(typeof(INotificationHandler<>), typeof(ObservedEventHandler<>));
+        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+
+        services.AddSingleton(sp => new InFlightCounter(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Operations.Workers));
+        services.AddSingleton<PipelineTokens>();
+        services.AddSingleton<RequestActivity>();
+        services.AddSingleton<AgentCounters>();
+        services.AddSingleton<CredentialRejections>();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<IWorkSignal>(sp => sp.GetRequiredService<WorkSignal>());
+        services.AddSingleton<WorkQueue>();
+        services.AddSingleton<AssignedWorkIntake>();
+        services.AddSingleton<OperationPoller>();
+        services.AddSingleton<OperationRouter>();
+        services.AddSingleton<OperationRunner>();
+        services.AddSingleton<WorkerPool>();
+        services.AddSingleton<ResultPublisher>();
+        services.AddSingleton<HeartbeatPump>();
+        services.AddSingleton<IBackpressure, Backpressure>();
+        services.AddSingleton<IWorkPipeline, WorkPipeline>();
+        services.AddSingleton<IShutdownCoordinator, ShutdownCoordinator>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

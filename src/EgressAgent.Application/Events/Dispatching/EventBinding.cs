@@ -1,0 +1,51 @@
+using System.Text.Json;
+using FluentValidation;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EgressAgent.Application.Events.Dispatching;
+
+/// <summary>Decodes, validates and publishes one event type; the generic keeps the hot path free of reflection.</summary>
+public interface IEventBinding
+{
+    Type EventType { get; }
+
+    /// <summary>Returns null when published, else why the event was rejected.</summary>
+    Task<string?> DispatchAsync(JsonElement data, IServiceProvider services, CancellationToken cancellationToken);
+}
+
+internal sealed class EventBinding<TEvent> : IEventBinding
+    where TEvent : class, IOrchestratorEvent
+{
+    public Type EventType => typeof(TEvent);
+
+    public async Task<string?> DispatchAsync(JsonElement data, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        TEvent? decoded;
+        try
+        {
+            decoded = data.Deserialize<TEvent>(EventJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return $"fields do not match {typeof(TEvent).Name}: {ex.Message}";
+        }
+
+        if (decoded is null)
+        {
+            return "event decoded to null";
+        }
+
+        if (services.GetService<IValidator<TEvent>>() is { } validator)
+        {
+            var validation = await validator.ValidateAsync(decoded, cancellationToken);
+            if (!validation.IsValid)
+            {
+                return string.Join("; ", validation.Errors.Select(e => e.ErrorMessage));
+            }
+        }
+
+        await services.GetRequiredService<IMediator>().Publish(decoded, cancellationToken);
+        return null;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using EgressAgent.Application.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Application.Events.Dispatching;
+
+/// <summary>
+/// Raw stream message → typed event → handlers, one DI scope per message. Whatever the server
+/// sends, this logs and returns: nothing thrown here may stop the stream loop (contract §4).
+/// </summary>
+public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeFactory scopes, ILogger<EventDispatcher> logger)
+{
+    private const int LoggedDataChars = 200;
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32 };
+    private readonly ConcurrentDictionary<string, bool> _unknownTypesSeen = new(StringComparer.Ordinal);
+
+    /// <summary>Returns true when the message reached its handlers.</summary>
+    public async Task<bool> DispatchAsync(StreamMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DispatchCoreAsync(message, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDispatchFailed(logger, ex.GetType().Name, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task<bool> DispatchCoreAsync(StreamMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Data.Length > EventJson.MaxMessageChars)
+        {
+            LogSkipped(logger, "message larger than the accepted size", message.EventId, Excerpt(message.Data));
+            return false;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message.Data, ParseOptions);
+        }
+        catch (JsonException)
+        {
+            LogSkipped(logger, "data is not JSON", message.EventId, Excerpt(message.Data));
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                LogSkipped(logger, "data is not a JSON object", message.EventId, Excerpt(message.Data));
+                return false;
+            }
+
+            if (!root.TryGetProperty("type", out var typeProperty) || typeProperty.ValueKind != JsonValueKind.String)
+            {
+                LogSkipped(logger, "no string 'type' field", message.EventId, Excerpt(message.Data));
+                return false;
+            }
+
+            var type = typeProperty.GetString()!;
+            if (catalog.Find(type) is not { } binding)
+            {
+                if (_unknownTypesSeen.TryAdd(Excerpt(type), true))
+                {
+                    LogUnknownType(logger, Excerpt(type));
+                }
+
+                return false;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            var rejection = await binding.DispatchAsync(root, scope.ServiceProvider, cancellationToken);
+            if (rejection is not null)
+            {
+                LogSkipped(logger, $"invalid '{type}' event: {rejection}", message.EventId, Excerpt(message.Data));
+                return false;
+            }
+
+            return true;
+        }
+    }
+
+    private static string Excerpt(string data) =>
+        data.Length <= LoggedDataChars ? data : string.Concat(data.AsSpan(0, LoggedDataChars), $"… ({data.Length} chars)");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a stream message ({Why}); id {EventId}: {Data}")]
+    private static partial void LogSkipped(ILogger logger, string why, string? eventId, string data);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring stream events of unknown type '{Type}' (logged once per type)")]
+    private static partial void LogUnknownType(ILogger logger, string type);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatching a stream message failed ({ErrorType}: {Error}); the stream goes on")]
+    private static partial void LogDispatchFailed(ILogger logger, string errorType, string error);
+}

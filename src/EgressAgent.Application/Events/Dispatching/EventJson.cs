@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EgressAgent.Application.Events.Dispatching;
+
+/// <summary>How event payloads are read: snake_case wire names onto PascalCase records.</summary>
+internal static class EventJson
+{
+    /// <summary>
+    /// Larger messages are logged and skipped before parsing. No event of the contract comes
+    /// near it; the cap keeps a hostile or broken server from making the agent parse megabytes.
+    /// </summary>
+    public const int MaxMessageChars = 64 * 1024;
+
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = false,
+        NumberHandling = JsonNumberHandling.Strict,
+        MaxDepth = 32,
+    };
+}
+
+/// <summary>Reads a string when the value is one, and null for any other JSON value instead of failing.</summary>
+public sealed class LenientStringConverter : JsonConverter<string?>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EgressAgent.Application.Execution;
+
+/// <summary>Reads the generic fields every operation may carry.</summary>
+internal static class OperationFields
+{
+    /// <summary><c>operation.timeout</c> in seconds, when a positive number.</summary>
+    public static TimeSpan? TimeoutOf(JsonObject operation) =>
+        PositiveNumber(operation, "timeout") is { } seconds ? TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2)) : null;
+
+    /// <summary><c>operation.response_size_limit_bytes</c>, when a positive number.</summary>
+    public static long? ResponseSizeLimitOf(JsonObject operation) =>
+        PositiveNumber(operation, "response_size_limit_bytes") is { } limit ? (long)Math.Min(limit, long.MaxValue) : null;
+
+    private static double? PositiveNumber(JsonObject operation, string name) =>
+        operation[name] is JsonValue value
+        && value.GetValueKind() == JsonValueKind.Number
+        && value.TryGetValue<double>(out var number)
+        && number > 0
+            ? number
+            : null;
+}

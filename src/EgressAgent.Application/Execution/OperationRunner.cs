@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Operations;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Application.Execution;
+
+/// <summary>
+/// Turns one envelope into exactly one result, whatever the executor does; or into nothing when
+/// shutdown cancelled it (the orchestrator requeues those after E4).
+/// </summary>
+internal sealed partial class OperationRunner(
+    OperationRouter router,
+    IOrchestratorApi orchestrator,
+    TimeProvider timeProvider,
+    ILogger<OperationRunner> logger)
+{
+    public async Task<OperationResult?> RunAsync(OperationEnvelope envelope, CancellationToken shutdownToken)
+    {
+        if (shutdownToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var traceId = envelope.TraceId;
+        JsonElement body;
+        try
+        {
+            body = envelope.IsOversized
+                ? await orchestrator.DownloadOperationAsync(envelope.OperationId, shutdownToken)
+                : envelope.Operation;
+        }
+        catch (OperationCanceledException) when (shutdownToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDownloadFailed(logger, envelope.OperationId, ex.GetType().Name);
+            return OperationResult.Failure($"Could not download operation body: {ex.Message}", ErrorKinds.DownloadFailed, traceId);
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return OperationResult.Failure("Operation body is not a JSON object", ErrorKinds.InvalidOperation, traceId);
+        }
+
+        traceId = OperationEnvelope.TraceIdOf(body) ?? traceId;
+        var executor = router.Find(envelope.Path);
+        if (executor is null)
+        {
+            return OperationResult.Failure($"Unsupported operation path: {envelope.Path}", ErrorKinds.UnsupportedOperation, traceId);
+        }
+
+        var operation = JsonObject.Create(body)!;
+        var context = new OperationContext(envelope.OperationId, envelope.Path, traceId, operation);
+        var result = await ExecuteAsync(executor, context, OperationFields.TimeoutOf(operation), shutdownToken);
+        return result is null ? null : EnforceSizeLimit(result, operation);
+    }
+
+    private async Task<OperationResult?> ExecuteAsync(IOperationExecutor executor, OperationContext context, TimeSpan? timeout, CancellationToken shutdownToken)
+    {
+        using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, timeProvider) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken, timeoutSource.Token);
+        try
+        {
+            var payload = await executor.ExecuteAsync(context, linked.Token);
+            return OperationResult.Success(payload, context.TraceId);
+        }
+        catch (OperationCanceledException) when (shutdownToken.IsCancellationRequested)
+        {
+            LogCancelledByShutdown(logger, context.OperationId);
+            return null;
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
+        {
+            return OperationResult.Failure($"Operation timed out after {timeout!.Value.TotalSeconds:0.###} s", ErrorKinds.Timeout, context.TraceId);
+        }
+        catch (OperationFailedException ex)
+        {
+            return OperationResult.Failure(ex.Message, ex.Kind, context.TraceId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogExecutorThrew(logger, context.OperationId, ex.GetType().Name);
+            return OperationResult.Failure(ex.Message, ex.GetType().Name, context.TraceId);
+        }
+    }
+
+    private static OperationResult EnforceSizeLimit(OperationResult result, JsonObject operation)
+    {
+        if (OperationFields.ResponseSizeLimitOf(operation) is not { } limit)
+        {
+            return result;
+        }
+
+        var size = JsonSerializer.SerializeToUtf8Bytes(result.ToJson()).Length;
+        return size > limit
+            ? OperationResult.Failure($"Result too large: {size} bytes > {limit}", ErrorKinds.ResultTooLarge, result.TraceId)
+            : result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Downloading the body of operation {OperationId} failed ({ErrorType})")]
+    private static partial void LogDownloadFailed(ILogger logger, string operationId, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operation {OperationId} was cancelled by shutdown; it gets no result")]
+    private static partial void LogCancelledByShutdown(ILogger logger, string operationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor for operation {OperationId} threw {ErrorType}; publishing an error result")]
+    private static partial void LogExecutorThrew(ILogger logger, string operationId, string errorType);
+}

@@ -1,0 +1,73 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Capacity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Application.Pipeline;
+
+/// <summary>
+/// Keeps a saturated agent visibly alive (contract §6.2): while the poller is paused, sends E3
+/// so the gap since the last REST request never exceeds <c>Heartbeat:Interval</c>. Runs on its
+/// own loop, so it never waits behind the poller, a worker or the publisher, and it does not
+/// depend on the stream.
+/// </summary>
+internal sealed partial class HeartbeatPump(
+    IOrchestratorApi orchestrator,
+    InFlightCounter inFlight,
+    RequestActivity activity,
+    IOptions<AgentOptions> options,
+    TimeProvider timeProvider,
+    ILogger<HeartbeatPump> logger)
+{
+    /// <summary>Sent this much before the interval is up, so the request lands inside the bound.</summary>
+    internal static readonly TimeSpan Lead = TimeSpan.FromMilliseconds(500);
+
+    private readonly TimeSpan _interval = options.Value.Heartbeat.Interval;
+    private readonly LevelTriggeredSignal _beatNow = new();
+
+    /// <summary>Answers the server's <c>heartbeat</c> event: beat at once if saturated.</summary>
+    public void RequestBeat() => _beatNow.Set();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var target = _interval > Lead * 2 ? _interval - Lead : _interval / 2;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var sinceLast = timeProvider.GetUtcNow() - activity.LastRequestAt;
+                var wait = sinceLast >= target ? target : target - sinceLast;
+                var requested = await _beatNow.WaitAsync(wait, timeProvider, cancellationToken);
+                var due = timeProvider.GetUtcNow() - activity.LastRequestAt >= target;
+                if (inFlight.IsSaturated && (requested || due))
+                {
+                    await BeatAsync(cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task BeatAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await orchestrator.HeartbeatAsync(cancellationToken);
+            LogBeat(logger, inFlight.InFlight, inFlight.Capacity);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        {
+            LogBeatFailed(logger, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Backpressure heartbeat sent ({InFlight}/{Capacity} in flight)")]
+    private static partial void LogBeat(ILogger logger, int inFlight, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat failed ({ErrorType}: {Error}); the next beat is the retry")]
+    private static partial void LogBeatFailed(ILogger logger, string errorType, string error);
+}

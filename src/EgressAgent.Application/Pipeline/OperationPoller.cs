@@ -1,0 +1,84 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Operations;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Application.Pipeline;
+
+/// <summary>
+/// Pulls work with E1 (contract §6.1): until 204 or full capacity, then waits for a wake-up
+/// (work_available, freed capacity) or the idle poll interval. A slot is reserved before each
+/// fetch, so the agent never holds more than it can run.
+/// </summary>
+internal sealed partial class OperationPoller(
+    IOrchestratorApi orchestrator,
+    WorkQueue queue,
+    WorkSignal workSignal,
+    AssignedWorkIntake intake,
+    PipelineTokens tokens,
+    IOptions<AgentOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OperationPoller> logger)
+{
+    private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tokens.Intake);
+        var stop = linked.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            await FetchUntilEmptyOrFullAsync(stop);
+            try
+            {
+                await workSignal.WakeUp.WaitAsync(_pollInterval, timeProvider, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        LogPollerStopped(logger);
+    }
+
+    private async Task FetchUntilEmptyOrFullAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && queue.InFlight.TryReserve())
+        {
+            FetchedOperation? fetched;
+            try
+            {
+                // Not the intake token: an E1 already in flight when a drain starts finishes and its
+                // operation runs. Goodbye cancels Work, which abandons it to the orchestrator.
+                fetched = await orchestrator.FetchOperationAsync(tokens.Work);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                queue.ReleaseSlot();
+                if (!tokens.Work.IsCancellationRequested)
+                {
+                    LogFetchFailed(logger, ex.GetType().Name, ex.Message);
+                }
+
+                return;
+            }
+
+            if (fetched is null)
+            {
+                queue.ReleaseSlot();
+                return;
+            }
+
+            intake.AcceptReserved(fetched, "E1");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching work failed ({ErrorType}: {Error}); waiting for the next trigger")]
+    private static partial void LogFetchFailed(ILogger logger, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Poller stopped")]
+    private static partial void LogPollerStopped(ILogger logger);
+}

@@ -1,0 +1,75 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Operations;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Application.Pipeline;
+
+/// <summary>
+/// <c>Operations:Workers</c> loops taking work from the queue. A finished result goes to the
+/// durable outbox before its slot is freed, so a crash after that point loses nothing, and
+/// publishing never holds a worker.
+/// </summary>
+internal sealed partial class WorkerPool(
+    WorkQueue queue,
+    OperationRunner runner,
+    IResultOutbox outbox,
+    ResultPublisher publisher,
+    WorkSignal workSignal,
+    PipelineTokens tokens,
+    IOptions<AgentOptions> options,
+    ILogger<WorkerPool> logger)
+{
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.Operations.Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var envelope in queue.Reader.ReadAllAsync(cancellationToken))
+            {
+                await RunOneAsync(envelope);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host stopped after the shutdown sequence: nothing left to do.
+        }
+    }
+
+    private async Task RunOneAsync(OperationEnvelope envelope)
+    {
+        try
+        {
+            var result = await runner.RunAsync(envelope, tokens.Work);
+            if (result is not null)
+            {
+                await outbox.AddAsync(envelope.OperationId, result.ToJson(), CancellationToken.None);
+                publisher.Notify();
+                LogCompleted(logger, envelope.OperationId, result is OperationResult.Succeeded ? "success" : "error");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The runner maps executor failures to results; reaching here means the outbox failed.
+            LogResultNotStored(logger, envelope.OperationId, ex.GetType().Name, ex.Message);
+        }
+        finally
+        {
+            if (queue.ReleaseSlot())
+            {
+                workSignal.Signal();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operation {OperationId} finished with {Outcome}")]
+    private static partial void LogCompleted(ILogger logger, string operationId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The result of operation {OperationId} could not be stored ({ErrorType}: {Error})")]
+    private static partial void LogResultNotStored(ILogger logger, string operationId, string errorType, string error);
+}

@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+
+namespace EgressAgent.Application.Ports;
+
+/// <summary>
+/// Durable store of results not yet delivered (contract §6.4). <see cref="AddAsync"/> returns only
+/// once the result would survive a crash.
+/// </summary>
+public interface IResultOutbox
+{
+    int PendingCount { get; }
+
+    Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken);
+
+    /// <summary>The entries in the store, oldest first; bodies stay in the store until loaded.</summary>
+    IReadOnlyList<OutboxEntry> ListPending();
+
+    /// <summary>Null when the entry is gone or unreadable.</summary>
+    Task<StoredResult?> LoadAsync(OutboxEntry entry, CancellationToken cancellationToken);
+
+    void Remove(OutboxEntry entry);
+}
+
+/// <summary>A stored result's key and when it was computed (its age decides expiry).</summary>
+public sealed record OutboxEntry(string Key, DateTimeOffset CreatedAt);
+
+public sealed record StoredResult(string OperationId, JsonObject Result);

@@ -1,0 +1,14 @@
+namespace EgressAgent.Application.Signals;
+
+/// <summary>Wakes the poller: work is available, or capacity has freed.</summary>
+public interface IWorkSignal
+{
+    void Signal();
+}
+
+internal sealed class WorkSignal : IWorkSignal
+{
+    public LevelTriggeredSignal WakeUp { get; } = new();
+
+    public void Signal() => WakeUp.Set();
+}

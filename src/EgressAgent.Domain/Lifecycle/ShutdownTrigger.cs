@@ -1,0 +1,29 @@
+namespace EgressAgent.Domain.Lifecycle;
+
+/// <summary>What asked the agent to stop; decides whether running work is drained and the exit code.</summary>
+public enum ShutdownTrigger
+{
+    /// <summary>The orchestrator's <c>goodbye</c>: it already let this instance go, so nothing is drained.</summary>
+    Goodbye,
+
+    /// <summary>SIGTERM or SIGINT.</summary>
+    Signal,
+
+    /// <summary>The host stopping for any other reason.</summary>
+    HostStop,
+
+    /// <summary>Every request was rejected for AuthFailureExitAfter: exit 3 without notifying.</summary>
+    CredentialsRejected,
+}
+
+public static class ShutdownTriggerRules
+{
+    public static bool Drains(this ShutdownTrigger trigger) =>
+        trigger is ShutdownTrigger.Signal or ShutdownTrigger.HostStop;
+
+    public static bool NotifiesOrchestrator(this ShutdownTrigger trigger) =>
+        trigger != ShutdownTrigger.CredentialsRejected;
+
+    public static int ExitCode(this ShutdownTrigger trigger) =>
+        trigger == ShutdownTrigger.CredentialsRejected ? ExitCodes.CredentialsRejected : ExitCodes.Graceful;
+}

@@ -1,0 +1,37 @@
+using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Lifecycle;
+using EgressAgent.Host.Composition;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Host.Commands;
+
+/// <summary><c>check</c>: validate the configuration, call E6 once, print the answer; 0 when reachable.</summary>
+internal static class CheckCommand
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
+    {
+        var configuration = new ConfigurationBuilder().AddAgentSources(configurationArgs).Build();
+        var problems = AgentConfiguration.Validate(configuration, out var options);
+        if (problems.Count > 0)
+        {
+            return ConfigurationProblems.Report(problems);
+        }
+
+        using var host = AgentHost.CreateBuilder(configuration, options, LogLevel.Warning).Build();
+        var traceId = $"check-{Guid.NewGuid():N}";
+        try
+        {
+            var answer = await host.Services.GetRequiredService<IOrchestratorApi>().PingAsync(traceId, CancellationToken.None);
+            Console.WriteLine($"Orchestrator reachable at {options.Orchestrator.BaseUrl} (trace_id {traceId}):");
+            Console.WriteLine(answer);
+            return ExitCodes.Graceful;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"Orchestrator not reachable at {options.Orchestrator.BaseUrl}: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Fatal;
+        }
+    }
+}

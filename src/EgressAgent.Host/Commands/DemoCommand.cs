@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Emulator;
+using EgressAgent.Host.Composition;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Host.Commands;
+
+/// <summary>
+/// <c>demo</c>: an emulator on a free loopback port, the real agent against it, a dozen varied
+/// operations, one line per result as it arrives, a summary, then <c>goodbye</c>. No configuration.
+/// </summary>
+internal static class DemoCommand
+{
+    private static readonly TimeSpan ResultsTimeout = TimeSpan.FromSeconds(30);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"egress-agent-demo-{Guid.NewGuid():N}");
+        var emulatorOptions = new EmulatorOptions();
+        await using var emulator = await OrchestratorEmulator.StartAsync(emulatorOptions);
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["EgressAgent:Orchestrator:BaseUrl"] = emulator.BaseUrl.ToString(),
+                ["EgressAgent:Orchestrator:TokenId"] = emulatorOptions.TokenId,
+                ["EgressAgent:Orchestrator:TokenSecret"] = emulatorOptions.TokenSecret,
+                ["EgressAgent:Operations:Workers"] = "4",
+                ["EgressAgent:Operations:PollInterval"] = "00:00:05",
+                ["EgressAgent:Shutdown:Budget"] = "00:00:05",
+                ["EgressAgent:Storage:DataDirectory"] = dataDirectory,
+            })
+            .AddCommandLine([.. configurationArgs])
+            .Build();
+        var problems = AgentConfiguration.Validate(configuration, out var options);
+        if (problems.Count > 0)
+        {
+            return ConfigurationProblems.Report(problems);
+        }
+
+        var samples = DemoSamples.All;
+        var expected = new Dictionary<string, DemoSample>();
+        foreach (var sample in samples)
+        {
+            var id = sample.Oversized
+                ? emulator.EnqueueOversized(sample.Path, sample.Operation.DeepClone().AsObject())
+                : emulator.Enqueue(sample.Path, sample.Operation.DeepClone().AsObject());
+            expected[id] = sample;
+        }
+
+        Console.WriteLine($"Emulator at {emulator.BaseUrl}; {samples.Count} operations queued; starting the agent with {options.Operations.Workers} workers.");
+        Console.WriteLine();
+        var table = new DemoResultTable(expected);
+        emulator.ResultReceived += table.Add;
+
+        using var host = AgentHost.CreateBuilder(configuration, options, LogLevel.Warning).Build();
+        await host.StartAsync();
+        try
+        {
+            await emulator.WaitForResultsAsync(samples.Count, ResultsTimeout);
+        }
+        catch (TimeoutException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+        }
+
+        emulator.SendEvent(new { type = "goodbye", reason = "demo finished" });
+        await host.WaitForShutdownAsync();
+        var exitCode = host.Services.GetRequiredService<IShutdownCoordinator>().ExitCode;
+
+        table.PrintSummary(Stopwatch.GetElapsedTime(started), emulator.Requests.Count(r => r.Path == "/api/v1/agent/shutdown"), exitCode);
+        TryDelete(dataDirectory);
+        return table.Complete ? exitCode : 1;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal sealed record DemoSample(string Label, string Path, JsonObject Operation, bool Oversized = false);
+
+internal static class DemoSamples
+{
+    private const string Execute = "/api/v1/agent/execute/";
+
+    public static IReadOnlyList<DemoSample> All { get; } =
+    [
+        new("echo a greeting", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-1", ["greeting"] = "hello from the private network" }),
+        new("echo numbers", Execute + "builtin/echo", new JsonObject { ["values"] = new JsonArray(1, 2, 3) }),
+        new("echo nested", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-3", ["nested"] = new JsonObject { ["ok"] = true } }),
+        new("sleep 200 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 200 }),
+        new("sleep 1 s", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 1000 }),
+        new("sleep 50 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 50 }),
+        new("a failing operation", Execute + "builtin/fail", new JsonObject { ["message"] = "this one fails on purpose" }),
+        new("an unsupported path", Execute + "nosuch/thing", new JsonObject { ["trace_id"] = "demo-8" }),
+        new("sleep past its timeout", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 5000, ["timeout"] = 0.5 }),
+        new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 }),
+        new("oversized body fetched with E5", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-11", ["big"] = new string('y', 64) }, Oversized: true),
+        new("bad sleep argument", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = -1 }),
+    ];
+}

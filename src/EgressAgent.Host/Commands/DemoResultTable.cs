@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
+
+namespace EgressAgent.Host.Commands;
+
+/// <summary>Prints the demo's results as they arrive and the summary at the end.</summary>
+internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> expected)
+{
+    private const int PayloadChars = 70;
+    private readonly ConcurrentDictionary<string, (string Outcome, string Detail)> _rows = new();
+    private readonly Lock _console = new();
+
+    public bool Complete => expected.Keys.All(_rows.ContainsKey);
+
+    public void Add(RecordedResult result)
+    {
+        if (result.StatusCode is < 200 or >= 300 || result.Result is null || !expected.TryGetValue(result.OperationId, out var sample))
+        {
+            return;
+        }
+
+        var (outcome, detail) = Describe(result.Result);
+        if (!_rows.TryAdd(result.OperationId, (outcome, detail)))
+        {
+            return;
+        }
+
+        lock (_console)
+        {
+            Console.WriteLine($"  {(outcome == "success" ? "ok " : "err")}  {result.OperationId,-6} {sample.Label,-32} {detail}");
+        }
+    }
+
+    public void PrintSummary(TimeSpan elapsed, int shutdownNotifications, int exitCode)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"  {"operation",-9} {"what",-32} {"outcome",-8}");
+        Console.WriteLine($"  {new string('-', 9)} {new string('-', 32)} {new string('-', 8)}");
+        foreach (var (id, sample) in expected.OrderBy(e => e.Key.Length).ThenBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var outcome = _rows.TryGetValue(id, out var row) ? row.Outcome : "MISSING";
+            Console.WriteLine($"  {id,-9} {sample.Label,-32} {outcome,-8}");
+        }
+
+        var successes = _rows.Values.Count(r => r.Outcome == "success");
+        Console.WriteLine();
+        Console.WriteLine($"  {_rows.Count}/{expected.Count} results ({successes} success, {_rows.Count - successes} error); shutdown notified {shutdownNotifications}x; exit code {exitCode}; {elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static (string Outcome, string Detail) Describe(JsonObject result)
+    {
+        if (result["__mcd_error__"] is { } error)
+        {
+            return ("error", $"{result["__mcd_error_type__"]}: {error}");
+        }
+
+        var payload = result["__mcd_result__"]?.ToJsonString() ?? "null";
+        return ("success", payload.Length <= PayloadChars ? payload : payload[..PayloadChars] + "…");
+    }
+}

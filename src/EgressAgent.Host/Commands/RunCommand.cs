@@ -1,0 +1,50 @@
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Domain.Lifecycle;
+using EgressAgent.Host.Composition;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EgressAgent.Host.Commands;
+
+/// <summary><c>run</c>: the agent until a graceful shutdown; exit codes of contract §8.</summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
+    {
+        var configuration = new ConfigurationBuilder().AddAgentSources(configurationArgs).Build();
+        var problems = AgentConfiguration.Validate(configuration, out var options);
+        if (problems.Count > 0)
+        {
+            return ConfigurationProblems.Report(problems);
+        }
+
+        using var host = AgentHost.CreateBuilder(configuration, options).Build();
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Fatal;
+        }
+
+        return host.Services.GetRequiredService<IShutdownCoordinator>().ExitCode;
+    }
+}
+
+internal static class ConfigurationProblems
+{
+    /// <summary>Lists every problem on stderr; returns exit code 2. Nothing has been contacted.</summary>
+    public static int Report(IReadOnlyList<string> problems)
+    {
+        Console.Error.WriteLine($"Invalid configuration ({problems.Count} problem(s)):");
+        foreach (var problem in problems)
+        {
+            Console.Error.WriteLine($"  - {problem}");
+        }
+
+        return ExitCodes.InvalidConfiguration;
+    }
+}

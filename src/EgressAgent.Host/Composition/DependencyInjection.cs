@@ -1,0 +1,64 @@
+using EgressAgent.Application;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
+using EgressAgent.Domain;
+using EgressAgent.Host.Lifetime;
+using EgressAgent.Host.Workers;
+using EgressAgent.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace EgressAgent.Host.Composition;
+
+internal static class DependencyInjection
+{
+    /// <summary>Slack beyond the sequence's own bound (budget + 1.5 s) before the host gives up on it.</summary>
+    private static readonly TimeSpan HostStopSlack = TimeSpan.FromSeconds(2);
+
+    /// <summary>The agent on a host: every layer, the hosted loops, the signal-aware lifetime.</summary>
+    public static HostApplicationBuilder AddAgent(this HostApplicationBuilder builder, AgentOptions options)
+    {
+        var services = builder.Services;
+        services.AddOptions<AgentOptions>().Bind(builder.Configuration.GetSection(AgentOptions.SectionName));
+        var instanceId = InstanceId.New();
+        services.AddSingleton(instanceId);
+        services.AddApplication();
+        services.AddInfrastructure();
+
+        services.AddSingleton<IProcessLifetime, HostApplicationLifetimeAdapter>();
+        services.AddSingleton<IHostLifetime, SignalLifetime>();
+        services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = options.Shutdown.Budget + HostStopSlack;
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+
+        services.AddHostedService<ResultPublisherWorker>();
+        services.AddHostedService<WorkerPoolWorker>();
+        services.AddHostedService<HeartbeatWorker>();
+        services.AddHostedService<PollerWorker>();
+        if (options.Events.Enabled)
+        {
+            services.AddHostedService<EventStreamWorker>();
+        }
+
+        services.AddHostedService<CredentialWatchdogWorker>();
+        services.AddHostedService<AgentLifecycleService>(); // last: stopped first, see its summary
+        return builder;
+    }
+
+    public static ILoggingBuilder AddAgentConsole(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+            o.IncludeScopes = false;
+        });
+        return logging;
+    }
+}

@@ -1,0 +1,3 @@
+using EgressAgent.Host.Commands;
+
+return await AgentCommandLine.InvokeAsync(args);

@@ -1,0 +1,33 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Domain;
+using EgressAgent.Domain.Lifecycle;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Host.Workers;
+
+/// <summary>
+/// Registered last, so the host stops it first: any host stop runs the shutdown sequence to its
+/// end before the other services' loops are cancelled.
+/// </summary>
+internal sealed partial class AgentLifecycleService(
+    IShutdownCoordinator shutdown,
+    InstanceId instanceId,
+    IOptions<AgentOptions> options,
+    ILogger<AgentLifecycleService> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        LogStarted(logger, instanceId.ToString(), o.Orchestrator.BaseUrl, o.Operations.Workers, o.Events.Enabled);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        shutdown.ShutdownAsync(ShutdownTrigger.HostStop, "host stopping");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent instance {InstanceId} started against {BaseUrl} with {Workers} workers (stream enabled: {StreamEnabled})")]
+    private static partial void LogStarted(ILogger logger, string instanceId, string? baseUrl, int workers, bool streamEnabled);
+}

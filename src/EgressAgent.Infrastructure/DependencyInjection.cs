@@ -1,0 +1,51 @@
+using System.Reflection;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Ports;
+using EgressAgent.Infrastructure.Credentials;
+using EgressAgent.Infrastructure.Orchestrator;
+using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.Stream;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Refit;
+
+namespace EgressAgent.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// The outside world: the Refit client and the stream's plain client (both through the
+    /// header handler), the file outbox, and every <see cref="IOperationExecutor"/> found by
+    /// scanning this assembly and <paramref name="executorAssemblies"/>.
+    /// </summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, params Assembly[] executorAssemblies)
+    {
+        services.AddSingleton<CredentialSource>();
+        services.AddSingleton<OrchestratorUrl>();
+        services.AddTransient<AgentHeadersHandler>();
+
+        services.AddRefitGeneratedClient<IOrchestratorRestApi>()
+            .ConfigureHttpClient((sp, client) =>
+            {
+                // Refit appends each path to the base address's path; a trailing slash would double it.
+                client.BaseAddress = new Uri(sp.GetRequiredService<OrchestratorUrl>().Base.ToString().TrimEnd('/'));
+                client.Timeout = Timeout.InfiniteTimeSpan; // per-endpoint timeouts live in the adapter
+            })
+            .AddHttpMessageHandler<AgentHeadersHandler>();
+        services.AddSingleton<IOrchestratorApi, OrchestratorApiAdapter>();
+
+        services.AddHttpClient(SseOrchestratorEventStream.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<AgentHeadersHandler>();
+        services.AddSingleton<IOrchestratorEventStream, SseOrchestratorEventStream>();
+
+        services.AddSingleton<IResultOutbox, FileResultOutbox>();
+
+        services.Scan(scan => scan
+            .FromAssemblies([typeof(DependencyInjection).Assembly, .. executorAssemblies])
+            .AddClasses(c => c.AssignableTo<IOperationExecutor>(), publicOnly: false)
+            .As<IOperationExecutor>()
+            .WithSingletonLifetime());
+        return services;
+    }
+}

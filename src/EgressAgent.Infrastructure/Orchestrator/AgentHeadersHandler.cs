@@ -1,0 +1,59 @@
+using System.Net;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Domain;
+using EgressAgent.Infrastructure.Credentials;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Infrastructure.Orchestrator;
+
+/// <summary>
+/// Every request to the orchestrator, REST and stream alike: the credential (read fresh), the
+/// instance id, and bookkeeping of what the orchestrator saw (last request, rejections).
+/// </summary>
+internal sealed partial class AgentHeadersHandler(
+    CredentialSource credentials,
+    InstanceId instanceId,
+    RequestActivity activity,
+    CredentialRejections rejections,
+    ILogger<AgentHeadersHandler> logger) : DelegatingHandler
+{
+    public const string IdHeader = "x-mcd-id";
+    public const string TokenHeader = "x-mcd-token";
+    public const string InstanceHeader = "x-mcd-agent-instance-id";
+
+    /// <summary>Set on the stream's requests: an open stream is not activity for the orchestrator.</summary>
+    public static readonly HttpRequestOptionsKey<bool> IsStream = new("egress-agent-stream");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var credential = credentials.Read();
+        request.Headers.Remove(IdHeader);
+        request.Headers.Remove(TokenHeader);
+        request.Headers.Remove(InstanceHeader);
+        request.Headers.TryAddWithoutValidation(IdHeader, credential.Id);
+        request.Headers.TryAddWithoutValidation(TokenHeader, credential.Secret);
+        request.Headers.TryAddWithoutValidation(InstanceHeader, instanceId.ToString());
+
+        if (!request.Options.TryGetValue(IsStream, out var isStream) || !isStream)
+        {
+            activity.Touch();
+        }
+
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            rejections.RecordRejected();
+            LogRejected(logger, (int)response.StatusCode, request.Method.Method, request.RequestUri?.AbsolutePath, credential.Id);
+        }
+        else
+        {
+            rejections.RecordAccepted();
+        }
+
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The orchestrator rejected the credential {CredentialId} with {StatusCode} on {Method} {Path}; check the token")]
+    private static partial void LogRejected(ILogger logger, int statusCode, string method, string? path, string credentialId);
+}

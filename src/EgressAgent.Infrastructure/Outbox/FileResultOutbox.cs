@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Infrastructure.Outbox;
+
+/// <summary>
+/// One file per result under <c>{DataDirectory}/outbox</c>, written to a temporary name,
+/// fsynced, then renamed: a reader sees a whole result or none, and a kill -9 after
+/// <see cref="AddAsync"/> returned loses nothing (docs/adr/0004).
+/// </summary>
+internal sealed partial class FileResultOutbox : IResultOutbox
+{
+    private const string Extension = ".result.json";
+    private const string TemporaryExtension = ".tmp";
+    private readonly string _directory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<FileResultOutbox> _logger;
+    private int _pending;
+
+    public FileResultOutbox(IOptions<AgentOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
+    {
+        _directory = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "outbox");
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Directory.CreateDirectory(_directory);
+        foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
+        {
+            // A crash between write and rename: the worker never saw AddAsync return, so this
+            // result was not acknowledged as stored. Removing it loses nothing that was promised.
+            File.Delete(leftover);
+        }
+
+        _pending = Directory.EnumerateFiles(_directory, "*" + Extension).Count();
+        if (_pending > 0)
+        {
+            LogBacklog(_logger, _pending, _directory);
+        }
+    }
+
+    public int PendingCount => Volatile.Read(ref _pending);
+
+    public async Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken)
+    {
+        var createdAt = _timeProvider.GetUtcNow();
+        var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
+        var document = new JsonObject
+        {
+            ["operation_id"] = operationId,
+            ["result"] = result.DeepClone(),
+        };
+
+        var path = PathOf(key);
+        var temporary = path + TemporaryExtension;
+        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16 * 1024, FileOptions.Asynchronous))
+        {
+            await JsonSerializer.SerializeAsync(file, document, cancellationToken: cancellationToken);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path);
+        DirectorySync.Flush(_directory);
+        Interlocked.Increment(ref _pending);
+        return new OutboxEntry(key, createdAt);
+    }
+
+    public IReadOnlyList<OutboxEntry> ListPending()
+    {
+        var entries = new List<OutboxEntry>();
+        foreach (var path in Directory.EnumerateFiles(_directory, "*" + Extension))
+        {
+            var key = Path.GetFileName(path)[..^Extension.Length];
+            if (key.Length > 20 && long.TryParse(key.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+            {
+                entries.Add(new OutboxEntry(key, new DateTimeOffset(ticks, TimeSpan.Zero)));
+            }
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return entries;
+    }
+
+    public async Task<StoredResult?> LoadAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = new FileStream(PathOf(entry.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 16 * 1024, FileOptions.Asynchronous);
+            var node = await JsonNode.ParseAsync(file, cancellationToken: cancellationToken);
+            return node is JsonObject document
+                && document["operation_id"]?.GetValueKind() == JsonValueKind.String
+                && document["result"] is JsonObject result
+                    ? new StoredResult(document["operation_id"]!.GetValue<string>(), (JsonObject)result.DeepClone())
+                    : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or JsonException)
+        {
+            LogUnreadable(_logger, entry.Key, ex.GetType().Name);
+            return null;
+        }
+    }
+
+    public void Remove(OutboxEntry entry)
+    {
+        var path = PathOf(entry.Key);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private string PathOf(string key) => Path.Combine(_directory, key + Extension);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} undelivered result(s) found in {Directory}; publishing them first")]
+    private static partial void LogBacklog(ILogger logger, int count, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {Key} is unreadable ({ErrorType})")]
+    private static partial void LogUnreadable(ILogger logger, string key, string errorType);
+}

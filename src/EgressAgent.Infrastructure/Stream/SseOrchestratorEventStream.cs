@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Timing;
+using EgressAgent.Infrastructure.Orchestrator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Infrastructure.Stream;
+
+/// <summary>
+/// The one stream connection (contract §4): <c>GET /stream</c> read with <see cref="SseParser"/>,
+/// reconnected with full-jitter backoff after any end, error or silence longer than the idle
+/// timeout, resuming with <c>Last-Event-ID</c>. One connection at a time: the loop disposes the
+/// old response before it dials again.
+/// </summary>
+internal sealed partial class SseOrchestratorEventStream(
+    IHttpClientFactory httpClients,
+    OrchestratorUrl url,
+    IOptions<AgentOptions> options,
+    AgentCounters counters,
+    TimeProvider timeProvider,
+    ILogger<SseOrchestratorEventStream> logger) : IOrchestratorEventStream
+{
+    public const string HttpClientName = "orchestrator-stream";
+
+    /// <summary>A message the parser may buffer before the connection is dropped as broken.</summary>
+    internal const int MaxMessageBytes = 4 * 1024 * 1024;
+
+    internal static readonly TimeSpan DefaultMinimumDelay = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan FirstCeiling = TimeSpan.FromSeconds(1);
+
+    private readonly EventsOptions _events = options.Value.Events;
+
+    /// <summary>Draws the jitter; replaceable so tests can pin the backoff sequence.</summary>
+    internal Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
+
+    public async IAsyncEnumerable<StreamMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var backoff = new FullJitterBackoff(FirstCeiling, _events.MaxReconnectDelay);
+        var minimumDelay = DefaultMinimumDelay;
+        string? lastEventId = null;
+        var attempt = 0;
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (attempt++ > 0)
+            {
+                counters.StreamReconnecting();
+            }
+
+            using var idle = new CancellationTokenSource(_events.IdleTimeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
+            var (response, cause) = await ConnectAsync(lastEventId, idle, linked.Token, cancellationToken);
+            if (response is not null)
+            {
+                using (response)
+                {
+                    var stream = new BoundedActivityStream(
+                        await response.Content.ReadAsStreamAsync(linked.Token),
+                        () => idle.CancelAfter(_events.IdleTimeout),
+                        MaxMessageBytes);
+                    var parser = SseParser.Create(stream, static (_, data) => Encoding.UTF8.GetString(data));
+                    await using var items = parser.EnumerateAsync(linked.Token).GetAsyncEnumerator(linked.Token);
+                    while (true)
+                    {
+                        (var hasItem, cause) = await MoveNextAsync(items, idle, cancellationToken);
+                        if (!hasItem)
+                        {
+                            break;
+                        }
+
+                        backoff.Reset();
+                        lastEventId = string.IsNullOrEmpty(parser.LastEventId) ? lastEventId : parser.LastEventId;
+                        minimumDelay = parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
+                            ? parser.ReconnectionInterval
+                            : minimumDelay;
+                        yield return new StreamMessage(items.Current.Data, items.Current.EventId);
+                    }
+                }
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            var delay = backoff.NextDelay(Random, minimumDelay);
+            LogReconnecting(logger, cause, delay, lastEventId);
+            try
+            {
+                await Task.Delay(delay, timeProvider, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private async Task<(HttpResponseMessage? Response, string Cause)> ConnectAsync(
+        string? lastEventId, CancellationTokenSource idle, CancellationToken token, CancellationToken stop)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url.For("stream"));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Options.Set(AgentHeadersHandler.IsStream, true);
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            if (response.IsSuccessStatusCode)
+            {
+                counters.StreamConnected();
+                LogConnected(logger, lastEventId);
+                return (response, "closed by the server");
+            }
+
+            var status = (int)response.StatusCode;
+            response.Dispose();
+            return (null, status is (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden
+                ? $"credential rejected ({status})"
+                : $"connect answered {status}");
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested && idle.IsCancellationRequested)
+        {
+            response?.Dispose();
+            return (null, "connect timed out");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            response?.Dispose();
+            return (null, "stopping");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or Credentials.CredentialUnavailableException)
+        {
+            response?.Dispose();
+            return (null, $"connect failed ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    private async Task<(bool HasItem, string Cause)> MoveNextAsync(
+        IAsyncEnumerator<SseItem<string>> items, CancellationTokenSource idle, CancellationToken stop)
+    {
+        try
+        {
+            return await items.MoveNextAsync() ? (true, string.Empty) : (false, "closed by the server");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return (false, "stopping");
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested)
+        {
+            LogIdle(logger, _events.IdleTimeout);
+            return (false, $"silent for {_events.IdleTimeout}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidDataException)
+        {
+            return (false, $"read failed ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event stream connected (resuming after id {LastEventId})")]
+    private static partial void LogConnected(ILogger logger, string? lastEventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream ended: {Cause}; reconnecting in {Delay} (resume id {LastEventId})")]
+    private static partial void LogReconnecting(ILogger logger, string cause, TimeSpan delay, string? lastEventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream silent for {IdleTimeout}; replacing the connection")]
+    private static partial void LogIdle(ILogger logger, TimeSpan idleTimeout);
+}
