@@ -36,6 +36,9 @@ public static class DependencyInjection
         services.AddSingleton<IOrchestratorApi, OrchestratorApiAdapter>();
 
         services.AddHttpClient(SseOrchestratorEventStream.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            // No draining of an abandoned stream for connection reuse: the old connection must be
+            // gone before the next one opens (exactly one stream at a time).
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0 })
             .AddHttpMessageHandler<AgentHeadersHandler>();
         services.AddSingleton<IOrchestratorEventStream, SseOrchestratorEventStream>();
 

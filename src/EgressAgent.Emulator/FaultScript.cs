@@ -1,0 +1,83 @@
+namespace EgressAgent.Emulator;
+
+/// <summary>Scripted misbehaviour of the orchestrator; every setting is read per request.</summary>
+internal sealed class FaultScript
+{
+    private readonly Queue<int> resultStatuses = new();
+    private readonly object scriptGate = new();
+    private int operationFetchStatus;
+    private long resultDelayTicks;
+    private volatile bool emptyResultBody;
+    private volatile bool streamSilent;
+
+    public int OperationFetchStatusOverride
+    {
+        get => Volatile.Read(ref operationFetchStatus);
+        set
+        {
+            if (value != 0)
+            {
+                ValidateStatus(value);
+            }
+
+            Volatile.Write(ref operationFetchStatus, value);
+        }
+    }
+
+    public TimeSpan ResultResponseDelay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref resultDelayTicks));
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            Interlocked.Exchange(ref resultDelayTicks, value.Ticks);
+        }
+    }
+
+    public bool EmptyResultBody
+    {
+        get => emptyResultBody;
+        set => emptyResultBody = value;
+    }
+
+    public bool StreamSilent
+    {
+        get => streamSilent;
+        set => streamSilent = value;
+    }
+
+    /// <summary>Replaces the script; an empty list clears it.</summary>
+    public void ScriptResultStatuses(int[] statusCodes)
+    {
+        ArgumentNullException.ThrowIfNull(statusCodes);
+        foreach (var status in statusCodes)
+        {
+            ValidateStatus(status);
+        }
+
+        lock (scriptGate)
+        {
+            resultStatuses.Clear();
+            foreach (var status in statusCodes)
+            {
+                resultStatuses.Enqueue(status);
+            }
+        }
+    }
+
+    public bool TryTakeScriptedResultStatus(out int statusCode)
+    {
+        lock (scriptGate)
+        {
+            return resultStatuses.TryDequeue(out statusCode);
+        }
+    }
+
+    private static void ValidateStatus(int statusCode)
+    {
+        if (statusCode is < 200 or > 599)
+        {
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "A final HTTP status code lies between 200 and 599.");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace EgressAgent.Emulator;
+
+/// <summary>Operations waiting for an agent; each one is handed to exactly one caller.</summary>
+internal sealed class OperationQueue
+{
+    private const string SizeExceededKey = "__mcd_size_exceeded__";
+
+    private readonly object gate = new();
+    private readonly LinkedList<QueuedOperation> waiting = new();
+    private readonly Dictionary<string, string> oversizedBodies = new(StringComparer.Ordinal);
+    private readonly BoundedLog<HandedOutOperation> handedOut;
+    private readonly TimeProvider time;
+    private long lastGeneratedId;
+
+    public OperationQueue(TimeProvider time, int historyCapacity)
+    {
+        this.time = time;
+        handedOut = new BoundedLog<HandedOutOperation>(historyCapacity);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return waiting.Count;
+            }
+        }
+    }
+
+    public IReadOnlyList<HandedOutOperation> HandedOut
+    {
+        get
+        {
+            lock (gate)
+            {
+                return handedOut.ToArray();
+            }
+        }
+    }
+
+    public string Enqueue(string path, JsonObject operation, string? operationId, bool oversized)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(operation);
+
+        // Serialising now freezes the operation: the caller may keep mutating its object,
+        // and a JsonNode cannot be parented by two envelopes anyway.
+        var id = operationId ?? "op-" + Interlocked.Increment(ref lastGeneratedId).ToString(CultureInfo.InvariantCulture);
+        var fullBody = operation.ToJsonString();
+        JsonNode inline;
+        if (oversized)
+        {
+            var placeholder = new JsonObject { [SizeExceededKey] = true };
+            if (operation.TryGetPropertyValue("trace_id", out var traceId))
+            {
+                placeholder["trace_id"] = traceId?.DeepClone();
+            }
+
+            inline = placeholder;
+        }
+        else
+        {
+            inline = operation.DeepClone();
+        }
+
+        var envelope = new JsonObject
+        {
+            ["operation_id"] = id,
+            ["path"] = path,
+            ["operation"] = inline,
+        }.ToJsonString();
+
+        lock (gate)
+        {
+            if (oversized)
+            {
+                oversizedBodies[id] = fullBody;
+            }
+
+            waiting.AddLast(new QueuedOperation(id, envelope));
+        }
+
+        return id;
+    }
+
+    public bool TryDequeue(string? instanceId, bool viaPiggyback, out QueuedOperation operation)
+    {
+        lock (gate)
+        {
+            var first = waiting.First;
+            if (first is null)
+            {
+                operation = default;
+                return false;
+            }
+
+            waiting.RemoveFirst();
+            operation = first.Value;
+            handedOut.Add(new HandedOutOperation(operation.OperationId, instanceId, time.GetUtcNow(), viaPiggyback));
+            return true;
+        }
+    }
+
+    public bool TryGetOversizedBody(string operationId, out string body)
+    {
+        lock (gate)
+        {
+            return oversizedBodies.TryGetValue(operationId, out body!);
+        }
+    }
+}
+
+/// <summary>An operation with its E1 envelope already serialised.</summary>
+internal readonly record struct QueuedOperation(string OperationId, string EnvelopeJson);
