@@ -20,6 +20,7 @@ internal static class RunCommand
         }
 
         using var host = AgentHost.CreateBuilder(configuration, options).Build();
+        var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>(); // RunAsync disposes the container
         try
         {
             await host.RunAsync();
@@ -30,7 +31,7 @@ internal static class RunCommand
             return ExitCodes.Fatal;
         }
 
-        return host.Services.GetRequiredService<IShutdownCoordinator>().ExitCode;
+        return shutdown.ExitCode;
     }
 }
 
