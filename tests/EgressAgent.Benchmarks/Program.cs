@@ -1,0 +1,3 @@
+using EgressAgent.Benchmarks;
+
+return await LoadBenchmark.RunAsync(args);
