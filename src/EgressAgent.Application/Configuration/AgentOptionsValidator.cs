@@ -22,8 +22,13 @@ internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>
             .WithMessage("Set EgressAgent:Orchestrator:TokenId and TokenSecret, or EgressAgent:Orchestrator:TokenFile.");
 
         RuleFor(o => o.Orchestrator.TokenFile)
-            .Must(File.Exists!).When(o => !string.IsNullOrEmpty(o.Orchestrator.TokenFile))
-            .WithMessage(o => $"EgressAgent:Orchestrator:TokenFile '{o.Orchestrator.TokenFile}' does not exist.");
+            .Custom((path, context) =>
+            {
+                if (!string.IsNullOrEmpty(path) && !TokenFile.TryRead(path, out _, out _, out var problem))
+                {
+                    context.AddFailure($"EgressAgent:Orchestrator:TokenFile: {problem}");
+                }
+            });
 
         Positive(o => o.Orchestrator.AuthFailureExitAfter, "Orchestrator:AuthFailureExitAfter");
         Positive(o => o.Events.IdleTimeout, "Events:IdleTimeout");

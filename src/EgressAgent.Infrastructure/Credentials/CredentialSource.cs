@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EgressAgent.Application.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -33,27 +32,10 @@ internal sealed class CredentialSource(IOptionsMonitor<AgentOptions> options)
         return new Credential(orchestrator.TokenId, orchestrator.TokenSecret);
     }
 
-    private static Credential ReadFile(string path)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("mcd_id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } idText
-                && root.TryGetProperty("mcd_token", out var token) && token.ValueKind == JsonValueKind.String && token.GetString() is { Length: > 0 } tokenText)
-            {
-                return new Credential(idText, tokenText);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            // The message names the file and the failure kind only: a JSON error could quote the secret.
-            throw new CredentialUnavailableException($"Token file '{path}' could not be read ({ex.GetType().Name}).");
-        }
-
-        throw new CredentialUnavailableException($"Token file '{path}' must be a JSON object with non-empty string fields mcd_id and mcd_token.");
-    }
+    private static Credential ReadFile(string path) =>
+        TokenFile.TryRead(path, out var id, out var secret, out var problem)
+            ? new Credential(id, secret)
+            : throw new CredentialUnavailableException(problem);
 }
 
 /// <summary>No usable credential: the request is not sent rather than sent with a placeholder.</summary>
