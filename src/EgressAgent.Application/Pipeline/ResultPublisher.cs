@@ -33,7 +33,10 @@ internal sealed partial class ResultPublisher(
     private readonly SemaphoreSlim _slots = new(MaxConcurrentDeliveries);
     private readonly TaskCompletionSource _backlogDispatched = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once results left by an earlier process are on their way (they go first).</summary>
+    /// <summary>
+    /// Completes once results left by an earlier process are on their way (they go first): all of
+    /// them, or as many as can be delivered at once.
+    /// </summary>
     public Task BacklogDispatched => _backlogDispatched.Task;
 
     public void Notify() => _newResults.Set();
@@ -77,6 +80,12 @@ internal sealed partial class ResultPublisher(
             if (!_inProgress.TryAdd(entry.Key, 0))
             {
                 continue;
+            }
+
+            if (_slots.CurrentCount == 0)
+            {
+                // The oldest results are on their way; the poller need not wait for a long backlog.
+                _backlogDispatched.TrySetResult();
             }
 
             await _slots.WaitAsync(stop);
