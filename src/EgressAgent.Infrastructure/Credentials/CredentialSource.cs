@@ -39,7 +39,7 @@ internal sealed class CredentialSource(IOptionsMonitor<AgentOptions> options)
 }
 
 /// <summary>No usable credential: the request is not sent rather than sent with a placeholder.</summary>
-public sealed class CredentialUnavailableException : Exception
+internal sealed class CredentialUnavailableException : Exception
 {
     public CredentialUnavailableException()
     {
