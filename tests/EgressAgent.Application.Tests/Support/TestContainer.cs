@@ -1,0 +1,40 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+
+namespace EgressAgent.Application.Tests.Support;
+
+/// <summary>
+/// <c>AddApplication()</c> with what it needs from outside the layer: options, logging and the
+/// ports the infrastructure implements (mocked here).
+/// </summary>
+internal static class TestContainer
+{
+    public static ServiceCollection Services(Action<IServiceCollection>? beforeApplication = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOptions<AgentOptions>().Configure(o => TestOptions.Valid().CopyTo(o));
+        services.AddSingleton(new Mock<IOrchestratorApi>().Object);
+        services.AddSingleton(new Mock<IResultOutbox>().Object);
+        services.AddSingleton(new Mock<IProcessLifetime>().Object);
+        beforeApplication?.Invoke(services);
+        services.AddApplication();
+        return services;
+    }
+
+    public static ServiceProvider Build(this IServiceCollection services) =>
+        services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+    private static void CopyTo(this AgentOptions from, AgentOptions to)
+    {
+        to.Orchestrator = from.Orchestrator;
+        to.Events = from.Events;
+        to.Operations = from.Operations;
+        to.Heartbeat = from.Heartbeat;
+        to.Shutdown = from.Shutdown;
+        to.Storage = from.Storage;
+        to.Results = from.Results;
+    }
+}
