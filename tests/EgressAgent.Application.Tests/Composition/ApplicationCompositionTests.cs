@@ -2,6 +2,8 @@ using System.Reflection;
 using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Signals;
 using EgressAgent.Application.Tests.Support;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +27,21 @@ public sealed class ApplicationCompositionTests : IDisposable
         Assert.IsType<ShutdownCoordinator>(_provider.GetRequiredService<IShutdownCoordinator>());
         Assert.IsType<WorkPipeline>(_provider.GetRequiredService<IWorkPipeline>());
         Assert.IsType<ResilientMediator>(scope.ServiceProvider.GetRequiredService<IMediator>());
+    }
+
+    [Fact]
+    public async Task Work_available_through_the_container_wakes_the_signal_the_poller_waits_on()
+    {
+        // The handler sees IWorkSignal, the poller WorkSignal: two instances would lose every wake-up.
+        Assert.Same(_provider.GetRequiredService<WorkSignal>(), _provider.GetRequiredService<IWorkSignal>());
+
+        var dispatched = await _provider.GetRequiredService<EventDispatcher>()
+            .DispatchAsync(new StreamMessage("""{"type":"work_available"}""", "1"), CancellationToken.None);
+
+        Assert.True(dispatched);
+        var woken = _provider.GetRequiredService<WorkSignal>().WakeUp.WaitAsync(TimeSpan.FromHours(1), TimeProvider.System, CancellationToken.None);
+        Assert.True(woken.IsCompleted, "the poller's signal was not set");
+        Assert.True(await woken);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class TestContainer
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOptions<AgentOptions>().Configure(o => TestOptions.Valid().CopyTo(o));
+        services.AddOptions<AgentOptions>().Configure(TestOptions.SetRequired);
         services.AddSingleton(new Mock<IOrchestratorApi>().Object);
         services.AddSingleton(new Mock<IResultOutbox>().Object);
         services.AddSingleton(new Mock<IProcessLifetime>().Object);
@@ -26,15 +26,4 @@ internal static class TestContainer
 
     public static ServiceProvider Build(this IServiceCollection services) =>
         services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-
-    private static void CopyTo(this AgentOptions from, AgentOptions to)
-    {
-        to.Orchestrator = from.Orchestrator;
-        to.Events = from.Events;
-        to.Operations = from.Operations;
-        to.Heartbeat = from.Heartbeat;
-        to.Shutdown = from.Shutdown;
-        to.Storage = from.Storage;
-        to.Results = from.Results;
-    }
 }
