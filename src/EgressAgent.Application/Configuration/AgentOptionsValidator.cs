@@ -14,7 +14,9 @@ internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>
     {
         RuleFor(o => o.Orchestrator.BaseUrl)
             .NotEmpty().WithMessage("EgressAgent:Orchestrator:BaseUrl is required.")
-            .Must(BeHttpUrl).When(o => !string.IsNullOrEmpty(o.Orchestrator.BaseUrl))
+            // CurrentValidator: a When applies to every earlier validator of the rule by default,
+            // which would switch NotEmpty off exactly when the URL is missing.
+            .Must(BeHttpUrl).When(o => !string.IsNullOrEmpty(o.Orchestrator.BaseUrl), ApplyConditionTo.CurrentValidator)
             .WithMessage("EgressAgent:Orchestrator:BaseUrl must be an absolute http or https URL.");
 
         RuleFor(o => o.Orchestrator)

@@ -1,0 +1,135 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Tests.Support;
+
+namespace EgressAgent.Application.Tests.Configuration;
+
+public sealed class AgentOptionsValidatorTests
+{
+    private const string Secret = "s3cr3t-TOKEN-value-0042";
+    private readonly AgentOptionsValidator _validator = new();
+
+    [Fact]
+    public void Defaults_with_base_url_and_token_pair_are_valid()
+    {
+        var result = _validator.Validate(TestOptions.Valid());
+
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors.Select(e => e.ErrorMessage)));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void Missing_BaseUrl_is_reported(string? baseUrl)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o => o.Orchestrator.BaseUrl = baseUrl));
+
+        Assert.Contains(result.Errors, e => e.ErrorMessage == "EgressAgent:Orchestrator:BaseUrl is required.");
+    }
+
+    [Theory]
+    [InlineData("ftp://orchestrator.example")]
+    [InlineData("orchestrator.example/api")]
+    public void A_BaseUrl_that_is_not_absolute_http_is_reported(string baseUrl)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o => o.Orchestrator.BaseUrl = baseUrl));
+
+        Assert.Contains(result.Errors, e => e.ErrorMessage.Contains("BaseUrl must be an absolute http or https URL", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(257)]
+    public void Workers_outside_one_to_256_are_reported(int workers)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o => o.Operations.Workers = workers));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("EgressAgent:Operations:Workers must be between 1 and 256", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PollInterval_above_half_the_ActivityTimeout_is_reported()
+    {
+        var result = _validator.Validate(TestOptions.Valid(o =>
+        {
+            o.Operations.ActivityTimeout = TimeSpan.FromSeconds(120);
+            o.Operations.PollInterval = TimeSpan.FromSeconds(61);
+        }));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("EgressAgent:Operations:PollInterval", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PollInterval_of_exactly_half_the_ActivityTimeout_is_valid()
+    {
+        var result = _validator.Validate(TestOptions.Valid(o =>
+        {
+            o.Operations.ActivityTimeout = TimeSpan.FromSeconds(120);
+            o.Operations.PollInterval = TimeSpan.FromSeconds(60);
+        }));
+
+        Assert.True(result.IsValid);
+    }
+
+    [Theory]
+    [InlineData(60)]
+    [InlineData(90)]
+    public void Heartbeat_interval_at_or_above_half_the_ActivityTimeout_is_reported(int seconds)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o =>
+        {
+            o.Operations.ActivityTimeout = TimeSpan.FromSeconds(120);
+            o.Heartbeat.Interval = TimeSpan.FromSeconds(seconds);
+        }));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("EgressAgent:Heartbeat:Interval", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_problems_are_all_listed_at_once()
+    {
+        var result = _validator.Validate(TestOptions.Valid(o =>
+        {
+            o.Orchestrator.BaseUrl = null;
+            o.Operations.Workers = 0;
+            o.Operations.PollInterval = TimeSpan.FromMinutes(2);
+            o.Heartbeat.Interval = TimeSpan.FromMinutes(1);
+        }));
+
+        var messages = result.Errors.Select(e => e.ErrorMessage).ToList();
+        Assert.Equal(4, messages.Count);
+        Assert.Contains(messages, m => m.Contains("Orchestrator:BaseUrl", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("Operations:Workers", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("Operations:PollInterval", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("Heartbeat:Interval", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_token_secret_without_its_id_is_reported()
+    {
+        var result = _validator.Validate(TestOptions.Valid(o => o.Orchestrator.TokenId = null));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("TokenId and TokenSecret", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_message_contains_the_token_secret()
+    {
+        var result = _validator.Validate(TestOptions.Valid(o =>
+        {
+            o.Orchestrator.TokenSecret = Secret;
+            o.Orchestrator.TokenId = null;
+            o.Orchestrator.BaseUrl = "not a url " + Secret;
+            o.Operations.Workers = -1;
+            o.Operations.PollInterval = TimeSpan.Zero;
+            o.Heartbeat.Interval = TimeSpan.FromHours(1);
+            o.Connections["main"] = new ConnectionOptions { Provider = "oracle", ConnectionString = Secret };
+        }));
+
+        Assert.True(result.Errors.Count >= 5, $"expected many errors, got {result.Errors.Count}");
+        Assert.All(result.Errors, e => Assert.DoesNotContain(Secret, e.ErrorMessage, StringComparison.Ordinal));
+    }
+}

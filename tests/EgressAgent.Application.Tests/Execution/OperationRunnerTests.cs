@@ -1,0 +1,216 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Tests.Support;
+using EgressAgent.Domain.Operations;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace EgressAgent.Application.Tests.Execution;
+
+public sealed class OperationRunnerTests
+{
+    private const string Path = "/api/v1/agent/execute/test/run";
+    private readonly Mock<IOrchestratorApi> _orchestrator = new(MockBehavior.Strict);
+    private readonly TrackingTimeProvider _time = new();
+
+    [Fact]
+    public async Task Success_wraps_the_payload_with_the_trace_id()
+    {
+        var executor = Executor((context, _) => Task.FromResult<JsonNode?>(new JsonObject { ["echo"] = context.Operation["value"]!.DeepClone() }));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"trace_id":"t-1","value":42}"""), CancellationToken.None);
+
+        Assert.NotNull(result);
+        Assert.Equal("""{"__mcd_result__":{"echo":42},"__mcd_trace_id__":"t-1"}""", result.ToJson().ToJsonString());
+        var context = Assert.Single(executor.Seen);
+        Assert.Equal(("op-1", Path, "t-1"), (context.OperationId, context.Path, context.TraceId));
+    }
+
+    [Fact]
+    public async Task Without_an_operation_trace_id_the_operation_id_is_the_trace_id()
+    {
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(null));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, "{}"), CancellationToken.None);
+
+        Assert.Equal("op-1", Assert.IsType<OperationResult.Succeeded>(result).TraceId);
+    }
+
+    [Fact]
+    public async Task An_unknown_path_fails_as_unsupported()
+    {
+        var result = await Runner(Executor((_, _) => Task.FromResult<JsonNode?>(null)))
+            .RunAsync(Envelopes.Envelope("op-1", "/api/v1/agent/execute/nobody/here", """{"trace_id":"t-1"}"""), CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal("Unsupported operation path: /api/v1/agent/execute/nobody/here", failed.Message);
+        Assert.Equal(ErrorKinds.UnsupportedOperation, failed.Kind);
+        Assert.Equal("t-1", failed.TraceId);
+    }
+
+    [Fact]
+    public async Task A_throwing_executor_becomes_an_error_named_after_the_exception()
+    {
+        var executor = Executor((_, _) => throw new InvalidDataException("bad rows"));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, "{}"), CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal("bad rows", failed.Message);
+        Assert.Equal(nameof(InvalidDataException), failed.Kind);
+    }
+
+    [Fact]
+    public async Task An_executor_faulting_asynchronously_becomes_an_error_too()
+    {
+        var executor = Executor(async (_, _) =>
+        {
+            await Task.Yield();
+            throw new FormatException("late");
+        });
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, "{}"), CancellationToken.None);
+
+        Assert.Equal(nameof(FormatException), Assert.IsType<OperationResult.Failed>(result).Kind);
+    }
+
+    [Fact]
+    public async Task OperationFailedException_keeps_its_kind_and_message()
+    {
+        var executor = Executor((_, _) => throw new OperationFailedException("connection refused", "ConnectionError"));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, "{}"), CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal(("connection refused", "ConnectionError"), (failed.Message, failed.Kind));
+    }
+
+    [Fact]
+    public async Task Exceeding_operation_timeout_is_a_timeout_error()
+    {
+        var executor = Executor(async (_, token) =>
+        {
+            await Task.Delay(Timeout.Infinite, token);
+            return null;
+        });
+
+        var run = Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"timeout":2.5}"""), CancellationToken.None);
+        await _time.WaitForPendingTimerAsync(dueTime: TimeSpan.FromSeconds(2.5));
+        _time.Advance(TimeSpan.FromSeconds(2.5));
+
+        var failed = Assert.IsType<OperationResult.Failed>(await run.CompletesAsync());
+        Assert.Equal(ErrorKinds.Timeout, failed.Kind);
+        Assert.Equal("Operation timed out after 2.5 s", failed.Message);
+    }
+
+    [Fact]
+    public async Task A_timeout_beyond_what_a_timer_supports_still_runs_the_operation()
+    {
+        // Seconds that overflow a timer (about 49.7 days) must not keep the operation from its one result.
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(JsonValue.Create("done")));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"timeout":1e10}"""), CancellationToken.None).CompletesAsync();
+
+        Assert.IsType<OperationResult.Succeeded>(result);
+    }
+
+    [Fact]
+    public async Task Cancelled_by_shutdown_the_operation_gets_no_result()
+    {
+        using var shutdown = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var executor = Executor(async (_, token) =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, token);
+            return null;
+        });
+
+        var run = Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"timeout":60}"""), shutdown.Token);
+        await started.Task.CompletesAsync();
+        await shutdown.CancelAsync();
+
+        Assert.Null(await run.CompletesAsync());
+    }
+
+    [Fact]
+    public async Task After_shutdown_cancelled_work_nothing_starts()
+    {
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(null));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, "{}"), new CancellationToken(canceled: true));
+
+        Assert.Null(result);
+        Assert.Empty(executor.Seen);
+    }
+
+    [Fact]
+    public async Task A_result_above_response_size_limit_bytes_becomes_result_too_large()
+    {
+        var payload = new JsonObject { ["rows"] = new string('x', 200) };
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(payload.DeepClone()));
+        var expectedSize = JsonSerializer.SerializeToUtf8Bytes(OperationResult.Success(payload, "t-1").ToJson()).Length;
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"trace_id":"t-1","response_size_limit_bytes":100}"""), CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal($"Result too large: {expectedSize} bytes > 100", failed.Message);
+        Assert.Equal(ErrorKinds.ResultTooLarge, failed.Kind);
+        Assert.Equal("t-1", failed.TraceId);
+    }
+
+    [Fact]
+    public async Task A_result_within_response_size_limit_bytes_is_kept()
+    {
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(JsonValue.Create("small")));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"response_size_limit_bytes":1000}"""), CancellationToken.None);
+
+        Assert.IsType<OperationResult.Succeeded>(result);
+    }
+
+    [Fact]
+    public async Task An_oversized_envelope_downloads_its_body_and_uses_its_trace_id()
+    {
+        _orchestrator
+            .Setup(o => o.DownloadOperationAsync("op-big", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Envelopes.Json("""{"trace_id":"t-full","value":7}"""));
+        var executor = Executor((context, _) => Task.FromResult<JsonNode?>(context.Operation["value"]!.DeepClone()));
+
+        var result = await Runner(executor).RunAsync(
+            Envelopes.Envelope("op-big", Path, """{"__mcd_size_exceeded__":true,"trace_id":"t-inline"}"""),
+            CancellationToken.None);
+
+        var succeeded = Assert.IsType<OperationResult.Succeeded>(result);
+        Assert.Equal("t-full", succeeded.TraceId);
+        Assert.Equal(7, succeeded.Payload!.GetValue<int>());
+        Assert.Equal("t-full", Assert.Single(executor.Seen).TraceId);
+        _orchestrator.Verify(o => o.DownloadOperationAsync("op-big", It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_failed_download_is_a_download_error_with_the_envelope_trace_id()
+    {
+        _orchestrator
+            .Setup(o => o.DownloadOperationAsync("op-big", It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new IOException("reset"));
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(null));
+
+        var result = await Runner(executor).RunAsync(
+            Envelopes.Envelope("op-big", Path, """{"__mcd_size_exceeded__":true,"trace_id":"t-inline"}"""),
+            CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal(ErrorKinds.DownloadFailed, failed.Kind);
+        Assert.Equal("t-inline", failed.TraceId);
+        Assert.Empty(executor.Seen);
+    }
+
+    private static DelegateExecutor Executor(Func<OperationContext, CancellationToken, Task<JsonNode?>> execute) =>
+        new(OperationRoute.Execute("test", "run"), execute);
+
+    private OperationRunner Runner(params IOperationExecutor[] executors) =>
+        new(new OperationRouter(executors), _orchestrator.Object, _time, NullLogger<OperationRunner>.Instance);
+}

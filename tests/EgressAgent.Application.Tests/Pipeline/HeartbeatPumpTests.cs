@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Tests.Support;
+using EgressAgent.Domain.Capacity;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+
+namespace EgressAgent.Application.Tests.Pipeline;
+
+public sealed class HeartbeatPumpTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(100);
+
+    private readonly TrackingTimeProvider _time = new();
+    private readonly Mock<IOrchestratorApi> _orchestrator = new(MockBehavior.Strict);
+    private readonly InFlightCounter _inFlight = new(2);
+    private readonly RequestActivity _activity;
+    private readonly HeartbeatPump _pump;
+    private readonly ConcurrentQueue<DateTimeOffset> _beats = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DateTimeOffset _start;
+    private Task? _run;
+    private int _failuresLeft;
+
+    public HeartbeatPumpTests()
+    {
+        _start = _time.GetUtcNow();
+        _activity = new RequestActivity(_time);
+        _orchestrator.Setup(o => o.HeartbeatAsync(It.IsAny<CancellationToken>())).Returns<CancellationToken>(_ =>
+        {
+            // Like the HTTP pipeline: every request sent counts as activity, answered or not.
+            _activity.Touch();
+            _beats.Enqueue(_time.GetUtcNow());
+            return Interlocked.Decrement(ref _failuresLeft) >= 0
+                ? Task.FromException(new HttpRequestException("503"))
+                : Task.CompletedTask;
+        });
+        _pump = new HeartbeatPump(
+            _orchestrator.Object,
+            _inFlight,
+            _activity,
+            TestOptions.Create(o => o.Heartbeat.Interval = Interval),
+            _time,
+            NullLogger<HeartbeatPump>.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await _run.CompletesAsync();
+        }
+
+        _stop.Dispose();
+    }
+
+    [Fact]
+    public async Task While_saturated_the_gap_between_requests_never_exceeds_the_interval()
+    {
+        Saturate();
+        await StartAsync();
+
+        await AdvanceInStepsAsync(Interval * 6);
+
+        var times = _beats.Prepend(_start).ToList();
+        var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(_beats.Count >= 6, $"expected at least 6 heartbeats in 6 intervals, got {_beats.Count}");
+        Assert.All(gaps, gap => Assert.InRange(gap, Interval / 2, Interval));
+        Assert.InRange(_time.GetUtcNow() - times[^1], TimeSpan.Zero, Interval);
+    }
+
+    [Fact]
+    public async Task Another_request_postpones_the_next_heartbeat()
+    {
+        Saturate();
+        await StartAsync();
+
+        await AdvanceInStepsAsync(TimeSpan.FromSeconds(3));
+        _activity.Touch();
+        await AdvanceInStepsAsync(Interval);
+
+        var beat = Assert.Single(_beats);
+        Assert.InRange(beat - _start, TimeSpan.FromSeconds(3) + (Interval / 2), TimeSpan.FromSeconds(3) + Interval);
+    }
+
+    [Fact]
+    public async Task With_free_capacity_no_heartbeat_is_sent()
+    {
+        _inFlight.TryReserve();
+        await StartAsync();
+
+        await AdvanceInStepsAsync(Interval * 4);
+        var timers = _time.TimersCreated;
+        _pump.RequestBeat();
+        await _time.WaitForPendingTimerAsync(createdAfter: timers);
+
+        _orchestrator.Verify(o => o.HeartbeatAsync(It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task RequestBeat_while_saturated_sends_at_once()
+    {
+        Saturate();
+        await StartAsync();
+
+        _pump.RequestBeat();
+
+        await Eventually.UntilAsync(() => !_beats.IsEmpty, "the requested heartbeat is sent");
+        Assert.Equal(_start, Assert.Single(_beats));
+    }
+
+    [Fact]
+    public async Task A_failing_heartbeat_does_not_stop_the_loop()
+    {
+        _failuresLeft = 2;
+        Saturate();
+        await StartAsync();
+
+        await AdvanceInStepsAsync(Interval * 4);
+
+        Assert.True(_beats.Count >= 4, $"expected heartbeats to continue after failures, got {_beats.Count}");
+    }
+
+    private void Saturate()
+    {
+        while (_inFlight.TryReserve())
+        {
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        _run = Task.Run(() => _pump.RunAsync(_stop.Token));
+        await _time.WaitForPendingTimerAsync();
+    }
+
+    /// <summary>Moves time in small steps; after a timer fires, waits until the pump is parked again.</summary>
+    private async Task AdvanceInStepsAsync(TimeSpan total)
+    {
+        for (var moved = TimeSpan.Zero; moved < total; moved += Step)
+        {
+            var created = _time.TimersCreated;
+            var fired = _time.TimersFired;
+            _time.Advance(Step);
+            if (_time.TimersFired != fired)
+            {
+                await _time.WaitForPendingTimerAsync(createdAfter: created);
+            }
+        }
+    }
+}
