@@ -65,8 +65,13 @@ internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>
             .WithMessage((_, c) => $"EgressAgent:Connections:{c.Key}:ConnectionString is required.");
     }
 
+    /// <summary>Timers cannot wait longer than ~49 days; no setting of the agent needs more than 30.</summary>
+    private static readonly TimeSpan LongestDuration = TimeSpan.FromDays(30);
+
     private void Positive(System.Linq.Expressions.Expression<Func<AgentOptions, TimeSpan>> property, string key) =>
-        RuleFor(property).GreaterThan(TimeSpan.Zero).WithMessage($"EgressAgent:{key} must be a positive duration.");
+        RuleFor(property)
+            .Must(d => d > TimeSpan.Zero && d <= LongestDuration)
+            .WithMessage($"EgressAgent:{key} must be a positive duration of at most 30 days.");
 
     private static bool BeHttpUrl(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

@@ -26,6 +26,9 @@ internal sealed partial class ResultPublisher(
     private static readonly TimeSpan FirstRetryCeiling = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryCeiling = TimeSpan.FromSeconds(60);
 
+    /// <summary>A server's Retry-After is honoured up to this; beyond it a typo would park a result for days.</summary>
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+
     private readonly TimeSpan _timeToLive = options.Value.Results.TimeToLive;
     private readonly LevelTriggeredSignal _newResults = new();
     private readonly LevelTriggeredSignal _removed = new();
@@ -151,7 +154,9 @@ internal sealed partial class ResultPublisher(
                     Remove(entry, delivered: false);
                     return;
                 default:
-                    var delay = outcome.RetryAfter ?? backoff.NextDelay(Random.Shared.NextDouble);
+                    var delay = outcome.RetryAfter is { } retryAfter
+                        ? (retryAfter < MaxRetryAfter ? retryAfter : MaxRetryAfter)
+                        : backoff.NextDelay(Random.Shared.NextDouble);
                     var untilExpiry = expiresAt - timeProvider.GetUtcNow();
                     delay = delay < untilExpiry ? delay : untilExpiry;
                     LogRetrying(logger, stored.OperationId, outcome.StatusCode, outcome.Error, delay);

@@ -44,6 +44,7 @@ public sealed class InFlightCounter(int capacity)
         var after = Interlocked.Decrement(ref _inFlight);
         if (after < 0)
         {
+            Interlocked.Increment(ref _inFlight);
             throw new InvalidOperationException("Released more slots than were taken.");
         }
 

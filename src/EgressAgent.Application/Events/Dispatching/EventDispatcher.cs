@@ -13,6 +13,7 @@ namespace EgressAgent.Application.Events.Dispatching;
 public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeFactory scopes, ILogger<EventDispatcher> logger)
 {
     private const int LoggedDataChars = 200;
+    private const int MaxUnknownTypesRemembered = 256;
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32 };
     private readonly ConcurrentDictionary<string, bool> _unknownTypesSeen = new(StringComparer.Ordinal);
 
@@ -71,7 +72,8 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
             var type = typeProperty.GetString()!;
             if (catalog.Find(type) is not { } binding)
             {
-                if (_unknownTypesSeen.TryAdd(Excerpt(type), true))
+                // Bounded: a hostile server inventing types cannot grow this set without end.
+                if (_unknownTypesSeen.Count < MaxUnknownTypesRemembered && _unknownTypesSeen.TryAdd(Excerpt(type), true))
                 {
                     LogUnknownType(logger, Excerpt(type));
                 }
