@@ -14,7 +14,9 @@ internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>
     {
         RuleFor(o => o.Orchestrator.BaseUrl)
             .NotEmpty().WithMessage("EgressAgent:Orchestrator:BaseUrl is required.")
-            .Must(BeHttpUrl).When(o => !string.IsNullOrEmpty(o.Orchestrator.BaseUrl))
+            // CurrentValidator: by default When() guards every validator before it, NotEmpty included,
+            // which silenced the missing-URL problem.
+            .Must(BeHttpUrl).When(o => !string.IsNullOrEmpty(o.Orchestrator.BaseUrl), ApplyConditionTo.CurrentValidator)
             .WithMessage("EgressAgent:Orchestrator:BaseUrl must be an absolute http or https URL.");
 
         RuleFor(o => o.Orchestrator)
