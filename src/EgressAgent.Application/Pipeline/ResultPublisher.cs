@@ -116,6 +116,7 @@ internal sealed partial class ResultPublisher(
 
         var backoff = new FullJitterBackoff(FirstRetryCeiling, MaxRetryCeiling);
         var expiresAt = entry.CreatedAt + _timeToLive;
+        var attempts = 0; // not backoff.Failures: a Retry-After answer does not advance the backoff
         while (true)
         {
             if (timeProvider.GetUtcNow() >= expiresAt)
@@ -125,12 +126,13 @@ internal sealed partial class ResultPublisher(
                 return;
             }
 
+            attempts++;
             var outcome = await AttemptAsync(stored, stop);
             switch (outcome.Status)
             {
                 case PublishStatus.Delivered:
                     Remove(entry, delivered: true);
-                    LogDelivered(logger, stored.OperationId, backoff.Failures + 1);
+                    LogDelivered(logger, stored.OperationId, attempts);
                     if (outcome.NextOperation is { } next)
                     {
                         intake.AcceptAssigned(next, "next_operation");
