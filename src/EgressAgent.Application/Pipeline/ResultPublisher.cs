@@ -128,6 +128,7 @@ internal sealed partial class ResultPublisher(
 
         var backoff = new FullJitterBackoff(FirstRetryCeiling, MaxRetryCeiling);
         var expiresAt = entry.CreatedAt + _timeToLive;
+        var attempts = 0; // not backoff.Failures: a Retry-After answer does not advance the backoff
         while (true)
         {
             if (timeProvider.GetUtcNow() >= expiresAt)
@@ -137,12 +138,13 @@ internal sealed partial class ResultPublisher(
                 return;
             }
 
+            attempts++;
             var outcome = await AttemptAsync(stored, stop);
             switch (outcome.Status)
             {
                 case PublishStatus.Delivered:
                     Remove(entry, delivered: true);
-                    LogDelivered(logger, stored.OperationId, backoff.Failures + 1);
+                    LogDelivered(logger, stored.OperationId, attempts);
                     if (outcome.NextOperation is { } next)
                     {
                         intake.AcceptAssigned(next, "next_operation");
@@ -154,9 +156,12 @@ internal sealed partial class ResultPublisher(
                     Remove(entry, delivered: false);
                     return;
                 default:
-                    var delay = outcome.RetryAfter is { } retryAfter
+                    // Retry-After is a floor, not a replacement: "Retry-After: 0" on every answer
+                    // must not turn into a retry loop without pause.
+                    var jittered = backoff.NextDelay(Random.Shared.NextDouble);
+                    var delay = outcome.RetryAfter is { } retryAfter && retryAfter > jittered
                         ? (retryAfter < MaxRetryAfter ? retryAfter : MaxRetryAfter)
-                        : backoff.NextDelay(Random.Shared.NextDouble);
+                        : jittered;
                     var untilExpiry = expiresAt - timeProvider.GetUtcNow();
                     delay = delay < untilExpiry ? delay : untilExpiry;
                     LogRetrying(logger, stored.OperationId, outcome.StatusCode, outcome.Error, delay);

@@ -58,6 +58,9 @@ internal sealed partial class SseOrchestratorEventStream(
             var (response, cause) = await ConnectAsync(lastEventId, idle, linked.Token, cancellationToken);
             if (response is not null)
             {
+                // The headers are bytes from the server too: silence is measured from here, not from
+                // the dial, or a slow connect would eat into the idle timeout of the open stream.
+                idle.CancelAfter(_events.IdleTimeout);
                 using (response)
                 {
                     var stream = new BoundedActivityStream(

@@ -15,6 +15,7 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _errorLines = new();
     private readonly ITestOutputHelper? _output;
     private readonly Lock _waitersGate = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
@@ -31,6 +32,9 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 
     /// <summary>Every line the agent wrote, stdout and stderr, in arrival order.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
+
+    /// <summary>The lines the agent wrote to stderr only (configuration problems, fatal errors), in arrival order.</summary>
+    public IReadOnlyList<string> ErrorLines => [.. _errorLines];
 
     public static AgentProcess Start(AgentSettings settings, ITestOutputHelper? output = null, params string[] arguments)
     {
@@ -60,7 +64,7 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 
         var agent = new AgentProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, output);
         agent._process.OutputDataReceived += (_, e) => agent.OnLine(e.Data);
-        agent._process.ErrorDataReceived += (_, e) => agent.OnLine(e.Data);
+        agent._process.ErrorDataReceived += (_, e) => agent.OnErrorLine(e.Data);
         agent._process.Start();
         agent._process.BeginOutputReadLine();
         agent._process.BeginErrorReadLine();
@@ -144,6 +148,16 @@ internal sealed partial class AgentProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void OnErrorLine(string? line)
+    {
+        if (line is not null)
+        {
+            _errorLines.Enqueue(line);
+        }
+
+        OnLine(line);
     }
 
     private void OnLine(string? line)
