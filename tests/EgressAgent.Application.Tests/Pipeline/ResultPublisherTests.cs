@@ -137,6 +137,20 @@ public sealed class ResultPublisherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RetryAfter_zero_still_waits_the_jittered_backoff()
+    {
+        _answers.Enqueue(new PublishOutcome(PublishStatus.Retryable, 503, RetryAfter: TimeSpan.Zero));
+        await AddResultAsync("op-1");
+
+        Start();
+        var delay = await _time.WaitForPendingTimerAsync();
+
+        // The first backoff ceiling is 1 s; a zero Retry-After must not mean "retry at once, forever".
+        Assert.InRange(delay, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
+        Assert.Equal(1, Attempts);
+    }
+
+    [Fact]
     public async Task A_result_that_outlives_its_time_to_live_is_dropped_without_another_attempt()
     {
         _answers.Enqueue(new PublishOutcome(PublishStatus.Retryable, 503, RetryAfter: TimeToLive * 2));
