@@ -13,6 +13,7 @@ public sealed class SseIdleWatchdogTests
     {
         await using var harness = new StreamHarness(random: 0.0, idleTimeout: Idle);
         var body = (await harness.Server.NextConnectionAsync()).RespondWithStream();
+        await body.WaitReadingAsync(); // silence on an established connection, not a slow connect
 
         harness.Time.Advance(Idle - TimeSpan.FromTicks(1));
         Assert.False(body.IsDisposed);

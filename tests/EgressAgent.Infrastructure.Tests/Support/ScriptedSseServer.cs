@@ -57,7 +57,7 @@ internal sealed class ScriptedSseServer : HttpMessageHandler
         }
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var connection = new ServerConnection(this, request);
         lock (_gate)
@@ -67,7 +67,17 @@ internal sealed class ScriptedSseServer : HttpMessageHandler
 
         _arrivals.Writer.TryWrite(connection);
         Changed.Notify();
-        return connection.Response.WaitAsync(cancellationToken);
+        try
+        {
+            return await connection.Response.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up before taking the answer: like a real handler, close what was
+            // (or will be) answered, so it does not count as open.
+            connection.Abandon();
+            throw;
+        }
     }
 
     internal void StreamOpened()
@@ -97,6 +107,7 @@ internal sealed class ServerConnection
 {
     private readonly ScriptedSseServer _server;
     private readonly TaskCompletionSource<HttpResponseMessage> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _abandoned;
 
     public ServerConnection(ScriptedSseServer server, HttpRequestMessage request)
     {
@@ -114,7 +125,7 @@ internal sealed class ServerConnection
 
     internal Task<HttpResponseMessage> Response => _response.Task;
 
-    public void RespondStatus(HttpStatusCode status) => _response.TrySetResult(new HttpResponseMessage(status));
+    public void RespondStatus(HttpStatusCode status) => Answer(new HttpResponseMessage(status));
 
     public ServerStream RespondWithStream()
     {
@@ -122,7 +133,33 @@ internal sealed class ServerConnection
         var body = new ServerStream(_server.StreamClosed);
         var content = new StreamContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
-        _response.TrySetResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        Answer(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
         return body;
+    }
+
+    internal void Abandon()
+    {
+        lock (_response)
+        {
+            _abandoned = true;
+            if (_response.Task.IsCompletedSuccessfully)
+            {
+                _response.Task.Result.Dispose();
+            }
+        }
+    }
+
+    private void Answer(HttpResponseMessage response)
+    {
+        lock (_response)
+        {
+            if (_abandoned)
+            {
+                response.Dispose();
+                return;
+            }
+
+            _response.TrySetResult(response);
+        }
     }
 }

@@ -52,6 +52,9 @@ internal sealed class ServerStream(Action onDisposed) : System.IO.Stream
         _chunks.Writer.TryComplete();
     }
 
+    /// <summary>Waits until the reader has asked for bytes: from then on it is reading this body.</summary>
+    public Task WaitReadingAsync() => _changed.WaitUntilAsync(() => Volatile.Read(ref _emptyReads) > 0 || IsDisposed, "the agent to start reading the body");
+
     public Task WaitDisposedAsync() => _changed.WaitUntilAsync(() => IsDisposed, "the agent to close the response");
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
