@@ -25,7 +25,9 @@ public static class DependencyInjection
         services.AddSingleton<OrchestratorUrl>();
         services.AddTransient<AgentHeadersHandler>();
 
-        services.AddRefitGeneratedClient<IOrchestratorRestApi>()
+        // Refit 16 wraps transport exceptions in ApiRequestException by default; the adapter's
+        // retry filters (E5) and callers expect the raw HttpRequestException / CredentialUnavailableException.
+        services.AddRefitGeneratedClient<IOrchestratorRestApi>(new RefitSettings { TransportExceptionFactory = static (_, exception, _) => exception })
             .ConfigureHttpClient((sp, client) =>
             {
                 // Refit appends each path to the base address's path; a trailing slash would double it.

@@ -79,11 +79,12 @@ internal sealed partial class SseOrchestratorEventStream(
 
                         backoff.Reset();
                         lastEventId = string.IsNullOrEmpty(parser.LastEventId) ? lastEventId : parser.LastEventId;
-                        minimumDelay = parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
-                            ? parser.ReconnectionInterval
-                            : minimumDelay;
+                        minimumDelay = MinimumDelayOf(parser, minimumDelay);
                         yield return new StreamMessage(items.Current.Data, items.Current.EventId);
                     }
+
+                    // A retry: field is not tied to a message: one sent just before the server hangs up counts too.
+                    minimumDelay = MinimumDelayOf(parser, minimumDelay);
                 }
             }
 
@@ -104,6 +105,11 @@ internal sealed partial class SseOrchestratorEventStream(
             }
         }
     }
+
+    private static TimeSpan MinimumDelayOf(SseParser<string> parser, TimeSpan current) =>
+        parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
+            ? parser.ReconnectionInterval
+            : current;
 
     private async Task<(HttpResponseMessage? Response, string Cause)> ConnectAsync(
         string? lastEventId, CancellationTokenSource idle, CancellationToken token, CancellationToken stop)

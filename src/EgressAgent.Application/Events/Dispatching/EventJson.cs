@@ -28,7 +28,16 @@ public sealed class LenientStringConverter : JsonConverter<string?>
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            return reader.GetString();
+            try
+            {
+                return reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped lone surrogate ("\ud800") is valid JSON but no valid string: treat it as
+                // "not a string" rather than failing the whole event (a goodbye must not be lost).
+                return null;
+            }
         }
 
         reader.Skip();

@@ -1,0 +1,87 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Ports;
+using EgressAgent.Domain;
+using EgressAgent.Infrastructure.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+
+namespace EgressAgent.Infrastructure.Tests.Orchestrator;
+
+/// <summary>
+/// The real composition of AddInfrastructure (Refit client, header handler, stream client) with
+/// only the socket replaced: the primary handler of every named client is a <see cref="RecordingHandler"/>.
+/// </summary>
+internal sealed class ApiHarness : IAsyncDisposable
+{
+    public const string TokenId = "key-id-1";
+    public const string TokenSecret = "s3cr3t-token-value";
+
+    private readonly ServiceProvider _services;
+
+    public ApiHarness(string baseUrl = "https://orchestrator.test/prefix", Action<OrchestratorOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddOptions<AgentOptions>().Configure(options =>
+        {
+            options.Orchestrator.BaseUrl = baseUrl;
+            options.Orchestrator.TokenId = TokenId;
+            options.Orchestrator.TokenSecret = TokenSecret;
+            configure?.Invoke(options.Orchestrator);
+        });
+        services.AddSingleton(InstanceId);
+        services.AddSingleton<RequestActivity>();
+        services.AddSingleton<CredentialRejections>();
+        services.AddSingleton<AgentCounters>();
+        services.AddInfrastructure();
+        services.ConfigureAll<HttpClientFactoryOptions>(options =>
+            options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = Handler));
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public InstanceId InstanceId { get; } = InstanceId.New();
+
+    public ObservedTimeProvider Time { get; } = new();
+
+    public RecordingHandler Handler { get; } = new();
+
+    public IOrchestratorApi Api => _services.GetRequiredService<IOrchestratorApi>();
+
+    public IOrchestratorEventStream EventStream => _services.GetRequiredService<IOrchestratorEventStream>();
+
+    public RequestActivity Activity => _services.GetRequiredService<RequestActivity>();
+
+    public CredentialRejections Rejections => _services.GetRequiredService<CredentialRejections>();
+
+    public CapturedRequest SingleRequest => Assert.Single(Handler.Requests);
+
+    /// <summary>Opens the event stream until its first request reaches the wire, then stops it.</summary>
+    public async Task<CapturedRequest> FirstStreamRequestAsync()
+    {
+        var before = Handler.Requests.Count;
+        using var stop = new CancellationTokenSource();
+        var enumerator = EventStream.ReadAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        try
+        {
+            var reading = enumerator.MoveNextAsync().AsTask();
+            await Handler.Changed.WaitUntilAsync(() => Handler.Requests.Count > before, "the stream request");
+            await stop.CancelAsync();
+            Assert.False(await reading.WaitAsync(Pulse.DefaultTimeout), "a stopped stream ends without a message");
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+
+        return Handler.Requests[before];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Handler.Dispose();
+    }
+}

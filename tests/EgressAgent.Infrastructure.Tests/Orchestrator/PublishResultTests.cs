@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Ports;
+
+namespace EgressAgent.Infrastructure.Tests.Orchestrator;
+
+/// <summary>E2: the body shape and how each answer maps to delivered, retryable or rejected (contract §3).</summary>
+public sealed class PublishResultTests
+{
+    private static readonly JsonObject Result = new() { ["__mcd_result__"] = new JsonObject { ["n"] = 1 }, ["__mcd_trace_id__"] = "t-1" };
+
+    [Fact]
+    public async Task The_body_is_the_result_wrapped_in_a_result_field_sent_as_JSON()
+    {
+        await using var harness = new ApiHarness();
+
+        await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        var request = harness.SingleRequest;
+        Assert.Equal(HttpMethod.Put, request.Method);
+        Assert.Equal("/prefix/api/v1/agent/operations/op-1/result", request.Uri.AbsolutePath);
+        Assert.Equal("application/json", request.ContentType);
+        var body = JsonNode.Parse(request.Body)!.AsObject();
+        Assert.Single(body);
+        Assert.True(JsonNode.DeepEquals(Result, body["result"]));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.OK)]
+    [InlineData(HttpStatusCode.NoContent)]
+    [InlineData(HttpStatusCode.Accepted)]
+    public async Task An_empty_2xx_body_is_delivered(HttpStatusCode status)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(status);
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Delivered, outcome.Status);
+        Assert.Equal((int)status, outcome.StatusCode);
+        Assert.Null(outcome.NextOperation);
+    }
+
+    [Theory]
+    [InlineData("ok, thanks")]
+    [InlineData("{\"next_operation\":null}")]
+    [InlineData("[1,2]")]
+    public async Task A_2xx_body_that_is_not_an_object_with_a_next_operation_is_still_delivered(string body)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => RecordingHandler.Json(HttpStatusCode.OK, body);
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Delivered, outcome.Status);
+        Assert.Null(outcome.NextOperation);
+    }
+
+    [Fact]
+    public async Task A_next_operation_in_the_answer_is_returned()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => RecordingHandler.Json(
+            HttpStatusCode.OK,
+            "{\"next_operation\":{\"operation_id\":\"op-2\",\"path\":\"/api/v1/agent/execute/builtin/echo\",\"operation\":{}}}");
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Delivered, outcome.Status);
+        Assert.NotNull(outcome.NextOperation);
+        Assert.Equal("op-2", outcome.NextOperation.Envelope.GetProperty("operation_id").GetString());
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    public async Task Transient_answers_are_retryable_with_their_Retry_After(HttpStatusCode status)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => RecordingHandler.WithRetryAfter(status, new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)));
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Retryable, outcome.Status);
+        Assert.Equal((int)status, outcome.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), outcome.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_date_becomes_the_time_left_until_it()
+    {
+        await using var harness = new ApiHarness();
+        var until = harness.Time.GetUtcNow().AddSeconds(30);
+        harness.Handler.Respond = _ => RecordingHandler.WithRetryAfter(HttpStatusCode.ServiceUnavailable, new RetryConditionHeaderValue(until));
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), outcome.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_retryable_answer_without_Retry_After_leaves_the_delay_to_the_caller()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Retryable, outcome.Status);
+        Assert.Null(outcome.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.NotFound)]
+    [InlineData(HttpStatusCode.Conflict)]
+    [InlineData(HttpStatusCode.Gone)]
+    public async Task Other_client_errors_are_rejected_for_good(HttpStatusCode status)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => RecordingHandler.WithRetryAfter(status, new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)));
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Rejected, outcome.Status);
+        Assert.Equal((int)status, outcome.StatusCode);
+        Assert.Null(outcome.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task A_rejected_credential_is_retryable_because_the_token_may_be_rotated(HttpStatusCode status)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(status);
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Retryable, outcome.Status);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+
+namespace EgressAgent.Infrastructure.Tests.Orchestrator;
+
+/// <summary>
+/// What the header handler notes about each request: rejected credentials (for the exit after
+/// AuthFailureExitAfter, §4) and the last REST request (the orchestrator's idea of alive, §6.2).
+/// </summary>
+public sealed class RequestBookkeepingTests
+{
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task A_rejected_credential_is_recorded_and_a_later_accepted_request_clears_it(HttpStatusCode rejected)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(rejected);
+        var firstRejection = harness.Time.GetUtcNow();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => harness.Api.HeartbeatAsync(CancellationToken.None));
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await Assert.ThrowsAsync<HttpRequestException>(() => harness.Api.HeartbeatAsync(CancellationToken.None));
+
+        // Since the first of an unbroken run of rejections.
+        Assert.Equal(firstRejection, harness.Rejections.RejectedSince);
+
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
+        await harness.Api.HeartbeatAsync(CancellationToken.None);
+
+        Assert.Null(harness.Rejections.RejectedSince);
+    }
+
+    [Fact]
+    public async Task A_non_credential_error_clears_a_rejection_too()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        await Assert.ThrowsAsync<HttpRequestException>(() => harness.Api.HeartbeatAsync(CancellationToken.None));
+
+        // A 503 is not a rejection of the credential: the process must not exit 3 on an outage.
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        await Assert.ThrowsAsync<HttpRequestException>(() => harness.Api.HeartbeatAsync(CancellationToken.None));
+
+        Assert.Null(harness.Rejections.RejectedSince);
+    }
+
+    [Fact]
+    public async Task A_stream_connect_rejected_with_401_is_recorded()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.Unauthorized);
+
+        await harness.FirstStreamRequestAsync();
+
+        Assert.Equal(harness.Time.GetUtcNow(), harness.Rejections.RejectedSince);
+    }
+
+    [Fact]
+    public async Task REST_requests_touch_the_request_activity_and_the_stream_request_does_not()
+    {
+        await using var harness = new ApiHarness();
+        var started = harness.Activity.LastRequestAt;
+
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await harness.Api.HeartbeatAsync(CancellationToken.None);
+        var afterHeartbeat = harness.Time.GetUtcNow();
+
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await harness.FirstStreamRequestAsync();
+
+        Assert.Equal(started.AddMinutes(1), afterHeartbeat);
+        Assert.Equal(afterHeartbeat, harness.Activity.LastRequestAt);
+    }
+
+    [Fact]
+    public async Task A_REST_request_that_fails_still_counts_as_activity()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.InternalServerError);
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => harness.Api.FetchOperationAsync(CancellationToken.None));
+
+        Assert.Equal(harness.Time.GetUtcNow(), harness.Activity.LastRequestAt);
+    }
+}

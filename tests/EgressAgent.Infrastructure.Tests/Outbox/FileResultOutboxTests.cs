@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
+using EgressAgent.Infrastructure.Outbox;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EgressAgent.Infrastructure.Tests.Outbox;
+
+/// <summary>Contract §6.4: results are stored durably, survive a restart, and come back oldest first.</summary>
+public sealed class FileResultOutboxTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("egress-outbox-tests-").FullName;
+
+    private string OutboxDirectory => Path.Combine(_dataDirectory, "outbox");
+
+    [Fact]
+    public async Task A_stored_result_survives_a_restart_with_its_operation_id_and_body()
+    {
+        var result = new JsonObject { ["__mcd_result__"] = new JsonObject { ["rows"] = new JsonArray(1, 2) }, ["__mcd_trace_id__"] = "t-1" };
+        var stored = await NewOutbox().AddAsync("op-1", result, CancellationToken.None);
+
+        var restarted = NewOutbox();
+        var entry = Assert.Single(restarted.ListPending());
+        var loaded = await restarted.LoadAsync(entry, CancellationToken.None);
+
+        Assert.Equal(1, restarted.PendingCount);
+        Assert.Equal(stored, entry);
+        Assert.Equal(Start, entry.CreatedAt);
+        Assert.NotNull(loaded);
+        Assert.Equal("op-1", loaded.OperationId);
+        Assert.True(JsonNode.DeepEquals(result, loaded.Result));
+    }
+
+    [Fact]
+    public async Task The_stored_result_is_a_copy_not_the_callers_object()
+    {
+        var outbox = NewOutbox();
+        var result = new JsonObject { ["n"] = 1 };
+        var entry = await outbox.AddAsync("op-1", result, CancellationToken.None);
+
+        result["n"] = 2;
+
+        var loaded = await outbox.LoadAsync(entry, CancellationToken.None);
+        Assert.Equal(1, loaded!.Result["n"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Remove_deletes_the_entry_and_decrements_the_pending_count_once()
+    {
+        var outbox = NewOutbox();
+        var first = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+        Assert.Equal(2, outbox.PendingCount);
+
+        outbox.Remove(first);
+        outbox.Remove(first);
+
+        Assert.Equal(1, outbox.PendingCount);
+        Assert.Equal("op-2", (await outbox.LoadAsync(Assert.Single(outbox.ListPending()), CancellationToken.None))!.OperationId);
+        Assert.Null(await outbox.LoadAsync(first, CancellationToken.None));
+        Assert.Equal(1, NewOutbox().PendingCount);
+    }
+
+    [Fact]
+    public async Task Pending_entries_are_listed_oldest_first_whatever_order_they_were_written_in()
+    {
+        // The newer result is written first, from an outbox whose clock is a day ahead.
+        await NewOutbox(Start.AddDays(1)).AddAsync("newer", new JsonObject(), CancellationToken.None);
+        await NewOutbox(Start).AddAsync("older", new JsonObject(), CancellationToken.None);
+        await NewOutbox(Start.AddHours(1)).AddAsync("middle", new JsonObject(), CancellationToken.None);
+
+        var outbox = NewOutbox();
+        var order = new List<string>();
+        foreach (var entry in outbox.ListPending())
+        {
+            order.Add((await outbox.LoadAsync(entry, CancellationToken.None))!.OperationId);
+        }
+
+        Assert.Equal(["older", "middle", "newer"], order);
+        Assert.Equal([Start, Start.AddHours(1), Start.AddDays(1)], outbox.ListPending().Select(e => e.CreatedAt));
+    }
+
+    [Fact]
+    public async Task Leftover_temporary_files_of_a_crashed_write_are_deleted_at_start()
+    {
+        await NewOutbox().AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        var leftover = Path.Combine(OutboxDirectory, "00000638712345678901-abc.result.json.tmp");
+        await File.WriteAllTextAsync(leftover, "{\"operation_id\":\"op-half");
+
+        var restarted = NewOutbox();
+
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(1, restarted.PendingCount);
+        Assert.Single(restarted.ListPending());
+    }
+
+    [Theory]
+    [InlineData("{\"operation_id\":\"op-1\",\"result\":")] // truncated
+    [InlineData("not json at all")]
+    [InlineData("{\"operation_id\":\"op-1\"}")] // no result
+    [InlineData("{\"operation_id\":7,\"result\":{}}")] // id of the wrong type
+    [InlineData("{\"operation_id\":\"op-1\",\"result\":[1]}")] // result not an object
+    [InlineData("[]")]
+    [InlineData("")]
+    public async Task A_corrupt_entry_loads_as_null(string content)
+    {
+        var outbox = NewOutbox();
+        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(OutboxDirectory, entry.Key + ".result.json"), content);
+
+        Assert.Null(await outbox.LoadAsync(entry, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Invalid_UTF8_in_an_entry_loads_as_null()
+    {
+        var outbox = NewOutbox();
+        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        await File.WriteAllBytesAsync(Path.Combine(OutboxDirectory, entry.Key + ".result.json"), [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D]);
+
+        Assert.Null(await outbox.LoadAsync(entry, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_entry_removed_behind_the_outboxs_back_loads_as_null()
+    {
+        var outbox = NewOutbox();
+        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        File.Delete(Path.Combine(OutboxDirectory, entry.Key + ".result.json"));
+
+        Assert.Null(await outbox.LoadAsync(entry, CancellationToken.None));
+    }
+
+    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+
+    private FileResultOutbox NewOutbox(DateTimeOffset? now = null) => new(
+        Options.Create(new AgentOptions { Storage = { DataDirectory = _dataDirectory } }),
+        new FakeTimeProvider(now ?? Start),
+        NullLogger<FileResultOutbox>.Instance);
+}
