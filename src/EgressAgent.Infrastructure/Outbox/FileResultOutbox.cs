@@ -35,7 +35,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             File.Delete(leftover);
         }
 
-        _pending = Directory.EnumerateFiles(_directory, "*" + Extension).Count();
+        _pending = ListPending().Count; // the same files the publisher will see, so the count can reach zero
         if (_pending > 0)
         {
             LogBacklog(_logger, _pending, _directory);
