@@ -28,6 +28,7 @@ public sealed class GoodbyeShutdownTests(ITestOutputHelper output)
         emulator.SendEvent(new { type = "goodbye", reason = "rebalancing" });
         var exitCode = await agent.WaitForExitAsync(Bound);
         var elapsed = sinceGoodbye.Elapsed;
+        output.WriteLine($"exited {elapsed} after goodbye");
 
         Assert.Equal(0, exitCode);
 

@@ -43,6 +43,7 @@ public sealed class HeartbeatGapTests(ITestOutputHelper output)
             .OrderBy(r => r.At)
             .ToList();
         var gaps = rest.Zip(rest.Skip(1), (earlier, later) => later.At - earlier.At).ToList();
+        output.WriteLine($"largest gap {gaps.Max()}, {rest.Count(Wire.IsHeartbeat)} heartbeats: {Wire.Describe(rest)}");
 
         Assert.True(gaps.Max() <= MaxGap, $"A gap of {gaps.Max()} between REST requests while saturated: {Wire.Describe(rest)}");
         Assert.True(rest.Count(Wire.IsHeartbeat) >= 3, $"Expected at least 3 heartbeats during the 9 s operation: {Wire.Describe(rest)}");

@@ -58,6 +58,7 @@ public sealed class SignalShutdownTests(ITestOutputHelper output)
         agent.Signal(PosixSignal.SIGTERM);
         var exitCode = await agent.WaitForExitAsync(Bound);
         var elapsed = sinceSignal.Elapsed;
+        output.WriteLine($"exited {elapsed} after SIGTERM");
 
         Assert.Equal(0, exitCode);
         Assert.True(elapsed <= TimeSpan.FromSeconds(4), $"Exited {elapsed} after SIGTERM; the bound is the 2 s budget + 2 s.");
@@ -86,6 +87,7 @@ public sealed class SignalShutdownTests(ITestOutputHelper output)
         agent.Signal(PosixSignal.SIGTERM);
         var exitCode = await agent.WaitForExitAsync(Bound);
         var elapsed = sinceSecond.Elapsed;
+        output.WriteLine($"exited {elapsed} after the second SIGTERM");
 
         Assert.Equal(0, exitCode);
         Assert.True(elapsed <= TimeSpan.FromSeconds(3), $"Exited {elapsed} after the second SIGTERM.");
