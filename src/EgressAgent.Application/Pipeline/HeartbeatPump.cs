@@ -37,10 +37,15 @@ internal sealed partial class HeartbeatPump(
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var sinceLast = timeProvider.GetUtcNow() - activity.LastRequestAt;
+                var last = activity.LastRequestAt;
+                var sinceLast = timeProvider.GetUtcNow() - last;
                 var wait = sinceLast >= target ? target : target - sinceLast;
                 var requested = await _beatNow.WaitAsync(wait, timeProvider, cancellationToken);
-                var due = timeProvider.GetUtcNow() - activity.LastRequestAt >= target;
+
+                // The wait ends when the beat falls due, unless a request came meanwhile. Reading the
+                // clock again instead skipped a beat (a gap of two targets) whenever the timer fired a
+                // fraction of a millisecond early: not due here, already overdue at the loop's top.
+                var due = activity.LastRequestAt == last;
                 if (inFlight.IsSaturated && (requested || due))
                 {
                     await BeatAsync(cancellationToken);
