@@ -23,18 +23,18 @@ internal static class LoadBenchmark
         var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
 
         Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"run",4} {"ops/s",9} {"cpu ms/op",10} {"p50 ms",8} {"p99 ms",8} {"idle cpu ms/10s",16} {"idle rss MiB",13}");
+        Console.WriteLine($"{"run",4} {"ops/s",9} {"cpu ms/op",10} {"p50 ms",8} {"p99 ms",8} {"idle cpu ms/10s",16} {"idle rss MiB",13} {"anon MiB",9}");
         var samples = new List<RunSample>();
         for (var run = 1; run <= runs; run++)
         {
             var sample = await RunOnceAsync(operations, workers);
             samples.Add(sample);
-            Console.WriteLine($"{run,4} {sample.OpsPerSecond,9:0} {sample.CpuMsPerOp,10:0.000} {sample.P50Ms,8:0.0} {sample.P99Ms,8:0.0} {sample.IdleCpuMs,16:0} {sample.IdleRssMiB,13:0.0}");
+            Console.WriteLine($"{run,4} {sample.OpsPerSecond,9:0} {sample.CpuMsPerOp,10:0.000} {sample.P50Ms,8:0.0} {sample.P99Ms,8:0.0} {sample.IdleCpuMs,16:0} {sample.IdleRssMiB,13:0.0} {sample.IdleAnonMiB,9:0.0}");
         }
 
         Console.WriteLine(
             $"median {Median(samples, s => s.OpsPerSecond),9:0} {Median(samples, s => s.CpuMsPerOp),10:0.000} {Median(samples, s => s.P50Ms),8:0.0} " +
-            $"{Median(samples, s => s.P99Ms),8:0.0} {Median(samples, s => s.IdleCpuMs),16:0} {Median(samples, s => s.IdleRssMiB),13:0.0}");
+            $"{Median(samples, s => s.P99Ms),8:0.0} {Median(samples, s => s.IdleCpuMs),16:0} {Median(samples, s => s.IdleRssMiB),13:0.0} {Median(samples, s => s.IdleAnonMiB),9:0.0}");
         return 0;
     }
 
@@ -62,7 +62,7 @@ internal static class LoadBenchmark
             var cpu = agent.TotalProcessorTime - cpuBefore;
 
             var latencies = PickupLatencies(emulator);
-            var (idleCpu, idleRss) = await IdleFootprintAsync(agent);
+            var (idleCpu, idleRss, idleAnon) = await IdleFootprintAsync(agent);
             emulator.SendEvent(new { type = "goodbye", reason = "benchmark done" });
             await agent.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             return new RunSample(
@@ -71,7 +71,8 @@ internal static class LoadBenchmark
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.99),
                 idleCpu,
-                idleRss);
+                idleRss,
+                idleAnon);
         }
         finally
         {
@@ -84,14 +85,23 @@ internal static class LoadBenchmark
         }
     }
 
-    /// <summary>CPU spent and resident memory over 10 s of idleness right after the burst (the old agent spun a core here).</summary>
-    private static async Task<(double CpuMs, double RssMiB)> IdleFootprintAsync(Process agent)
+    /// <summary>
+    /// CPU over the 10 s after the burst (the old agent spun a core here), then resident memory:
+    /// all of it, and the anonymous (private) part without the shared, file-backed runtime images.
+    /// </summary>
+    private static async Task<(double CpuMs, double RssMiB, double AnonMiB)> IdleFootprintAsync(Process agent)
     {
         agent.Refresh();
         var before = agent.TotalProcessorTime;
         await Task.Delay(TimeSpan.FromSeconds(10));
         agent.Refresh();
-        return ((agent.TotalProcessorTime - before).TotalMilliseconds, agent.WorkingSet64 / 1024.0 / 1024.0);
+        return ((agent.TotalProcessorTime - before).TotalMilliseconds, agent.WorkingSet64 / 1024.0 / 1024.0, AnonymousMiB(agent.Id));
+    }
+
+    private static double AnonymousMiB(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("RssAnon:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 
     private static List<double> PickupLatencies(OrchestratorEmulator emulator)
@@ -136,5 +146,5 @@ internal static class LoadBenchmark
         return sorted[sorted.Count / 2];
     }
 
-    private sealed record RunSample(double OpsPerSecond, double CpuMsPerOp, double P50Ms, double P99Ms, double IdleCpuMs, double IdleRssMiB);
+    private sealed record RunSample(double OpsPerSecond, double CpuMsPerOp, double P50Ms, double P99Ms, double IdleCpuMs, double IdleRssMiB, double IdleAnonMiB);
 }
