@@ -1,11 +1,14 @@
+using System.Collections;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace EgressAgent.Application.Execution;
 
 /// <summary>
 /// CLR values to JSON, with the tagged shapes of contract §5.3 for what JSON cannot say:
-/// date/time, decimal (exactness), and bytes.
+/// date/time, decimal (exactness), and bytes. <see cref="ToJson"/> builds a node;
+/// <see cref="Write"/> writes the same JSON straight to a writer (large results, no node per value).
 /// </summary>
 public static class WireValues
 {
@@ -18,19 +21,90 @@ public static class WireValues
         long l => JsonValue.Create(l),
         short s16 => JsonValue.Create(s16),
         byte u8 => JsonValue.Create(u8),
+        sbyte i8 => JsonValue.Create(i8),
+        ushort u16 => JsonValue.Create(u16),
+        uint u32 => JsonValue.Create(u32),
+        ulong u64 => JsonValue.Create(u64),
         double d => double.IsFinite(d) ? JsonValue.Create(d) : JsonValue.Create(d.ToString(CultureInfo.InvariantCulture)),
         float f => float.IsFinite(f) ? JsonValue.Create(f) : JsonValue.Create(f.ToString(CultureInfo.InvariantCulture)),
-        decimal m => Tagged("decimal", m.ToString(CultureInfo.InvariantCulture)),
-        DateTime dt => Tagged("datetime", dt.ToString("O", CultureInfo.InvariantCulture)),
-        DateTimeOffset dto => Tagged("datetime", dto.ToString("O", CultureInfo.InvariantCulture)),
-        DateOnly date => Tagged("date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-        TimeOnly time => Tagged("time", time.ToString("O", CultureInfo.InvariantCulture)),
-        TimeSpan span => JsonValue.Create(span.ToString("c", CultureInfo.InvariantCulture)),
-        byte[] bytes => Tagged("bytes", Convert.ToBase64String(bytes)),
-        Guid guid => JsonValue.Create(guid.ToString("D")),
+        char c => JsonValue.Create(c.ToString()),
         JsonNode node => node.DeepClone(),
-        IFormattable formattable => JsonValue.Create(formattable.ToString(null, CultureInfo.InvariantCulture)),
-        _ => JsonValue.Create(value.ToString()),
+        _ when TagOf(value) is { } tag => Tagged(tag.Type, tag.Data),
+        IEnumerable items => new JsonArray([.. items.Cast<object?>().Select(ToJson)]),
+        _ => JsonValue.Create(TextOf(value)),
+    };
+
+    /// <summary>Writes <paramref name="value"/> as <see cref="ToJson"/> would render it.</summary>
+    public static void Write(Utf8JsonWriter writer, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        switch (value)
+        {
+            case null or DBNull: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case short s16: writer.WriteNumberValue(s16); break;
+            case byte u8: writer.WriteNumberValue(u8); break;
+            case sbyte i8: writer.WriteNumberValue(i8); break;
+            case ushort u16: writer.WriteNumberValue(u16); break;
+            case uint u32: writer.WriteNumberValue(u32); break;
+            case ulong u64: writer.WriteNumberValue(u64); break;
+            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case double d: writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
+            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
+            case float f: writer.WriteStringValue(f.ToString(CultureInfo.InvariantCulture)); break;
+            case char c: writer.WriteStringValue(c.ToString()); break;
+            case JsonNode node: node.WriteTo(writer); break;
+            default: WriteOther(writer, value); break;
+        }
+    }
+
+    private static void WriteOther(Utf8JsonWriter writer, object value)
+    {
+        if (TagOf(value) is { } tag)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("__type__", tag.Type);
+            writer.WriteString("__data__", tag.Data);
+            writer.WriteEndObject();
+        }
+        else if (value is IEnumerable items)
+        {
+            writer.WriteStartArray();
+            foreach (var item in items)
+            {
+                Write(writer, item);
+            }
+
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteStringValue(TextOf(value));
+        }
+    }
+
+    /// <summary>The tagged shape's type and data, or null for values JSON can say.</summary>
+    private static (string Type, string Data)? TagOf(object value) => value switch
+    {
+        decimal m => ("decimal", m.ToString(CultureInfo.InvariantCulture)),
+        DateTime dt => ("datetime", dt.ToString("O", CultureInfo.InvariantCulture)),
+        DateTimeOffset dto => ("datetime", dto.ToString("O", CultureInfo.InvariantCulture)),
+        DateOnly date => ("date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        TimeOnly time => ("time", time.ToString("O", CultureInfo.InvariantCulture)),
+        byte[] bytes => ("bytes", Convert.ToBase64String(bytes)),
+        ReadOnlyMemory<byte> memory => ("bytes", Convert.ToBase64String(memory.Span)),
+        _ => null,
+    };
+
+    private static string? TextOf(object value) => value switch
+    {
+        TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+        Guid guid => guid.ToString("D"),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
     };
 
     private static JsonObject Tagged(string type, string data) => new()

@@ -1,0 +1,37 @@
+using System.Data.Common;
+
+namespace EgressAgent.Infrastructure.Executors.Sql;
+
+/// <summary>
+/// One database engine (<c>Connections:&lt;name&gt;:Provider</c>): opens sessions the database
+/// itself keeps read-only, and names its own errors.
+/// </summary>
+internal interface ISqlProvider
+{
+    /// <summary>The provider's configuration name.</summary>
+    string Name { get; }
+
+    Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The error result for the database's own errors; null for anything else.</summary>
+    SqlError? Describe(Exception exception);
+
+    /// <summary>True when the database (or its driver) gave up because the query ran out of time.</summary>
+    bool IsTimeout(Exception exception);
+}
+
+/// <summary>One read-only connection for one query.</summary>
+internal interface ISqlSession : IAsyncDisposable
+{
+    /// <summary>Starts the query with its parameters bound; <paramref name="cancellationToken"/> interrupts it.</summary>
+    Task<DbDataReader> ExecuteAsync(SqlQueryRequest request, CancellationToken cancellationToken);
+
+    /// <summary>How to read each column's values, chosen once per query from the column types.</summary>
+    IReadOnlyList<Func<DbDataReader, int, object?>> ValueReadersFor(DbDataReader reader);
+
+    /// <summary>The rows were cut at the limit: stop the database producing the rest.</summary>
+    void Abandon();
+}
+
+/// <summary>An error result's type and message, as the database said them.</summary>
+internal sealed record SqlError(string Kind, string Message);

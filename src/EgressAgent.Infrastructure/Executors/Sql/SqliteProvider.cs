@@ -1,0 +1,89 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace EgressAgent.Infrastructure.Executors.Sql;
+
+/// <summary>
+/// SQLite through Microsoft.Data.Sqlite. Read-only because the file is opened read-only: the
+/// connection string is rebuilt with <c>Mode=ReadOnly</c> whatever it said, and SQLite refuses
+/// any write (and a URI cannot ask for more than the open flags allow).
+/// </summary>
+internal sealed class SqliteProvider : ISqlProvider
+{
+    private const int Interrupted = 9; // SQLITE_INTERRUPT
+
+    public string Name => "sqlite";
+
+    public async Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Mode = SqliteOpenMode.ReadOnly,
+            DefaultTimeout = SqlTimeouts.WholeSeconds(timeout),
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return new SqliteSession(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public SqlError? Describe(Exception exception) => exception is SqliteException sqlite
+        ? new SqlError($"SqliteException:{SqliteErrorNames.Of(sqlite.SqliteErrorCode)}", sqlite.Message)
+        : null;
+
+    // Only the agent interrupts a query (timeout or shutdown), so an interrupt is a timeout
+    // unless the shutdown token explains it, which the executor checks first.
+    public bool IsTimeout(Exception exception) => exception is SqliteException { SqliteErrorCode: Interrupted };
+
+    private sealed class SqliteSession(SqliteConnection connection) : ISqlSession
+    {
+        private SqliteCommand? _command;
+        private CancellationTokenRegistration _interrupt;
+
+        public async Task<DbDataReader> ExecuteAsync(SqlQueryRequest request, CancellationToken cancellationToken)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = request.Query;
+            _command.CommandTimeout = SqlTimeouts.WholeSeconds(request.Timeout);
+            foreach (var parameter in request.Parameters)
+            {
+                // A name without prefix binds @name, :name and $name alike.
+                _command.Parameters.AddWithValue(parameter.Name, parameter.Value);
+            }
+
+            // Microsoft.Data.Sqlite runs statements synchronously and ignores the token once a
+            // statement runs; sqlite3_interrupt stops it at the next opcode.
+            var handle = connection.Handle;
+            _interrupt = cancellationToken.Register(() => SQLitePCL.raw.sqlite3_interrupt(handle));
+            return await _command.ExecuteReaderAsync(cancellationToken);
+        }
+
+        public IReadOnlyList<Func<DbDataReader, int, object?>> ValueReadersFor(DbDataReader reader) =>
+            [.. Enumerable.Range(0, reader.FieldCount).Select(i => SqliteValues.ReaderFor(reader.GetDataTypeName(i)))];
+
+        public void Abandon()
+        {
+            // Nothing runs ahead of the reader in SQLite: disposing it stops the statement.
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // First the interrupt (it waits for a running callback), so it can never hit the
+            // connection once the pool has handed it to someone else.
+            await _interrupt.DisposeAsync();
+            if (_command is not null)
+            {
+                await _command.DisposeAsync();
+            }
+
+            await connection.DisposeAsync();
+        }
+    }
+}
