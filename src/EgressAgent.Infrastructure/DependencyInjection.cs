@@ -3,10 +3,12 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Credentials;
+using EgressAgent.Infrastructure.Logging;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
 using EgressAgent.Infrastructure.Stream;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Refit;
 
@@ -45,6 +47,7 @@ public static class DependencyInjection
         services.AddSingleton<IOrchestratorEventStream, SseOrchestratorEventStream>();
 
         services.AddSingleton<IResultOutbox, FileResultOutbox>();
+        services.TryAddSingleton<LogRingBuffer>(); // filled when the host's logging has AddAgentLogBuffer
 
         services.Scan(scan => scan
             .FromAssemblies([typeof(DependencyInjection).Assembly, .. executorAssemblies])

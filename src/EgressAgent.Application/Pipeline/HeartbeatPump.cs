@@ -17,6 +17,7 @@ internal sealed partial class HeartbeatPump(
     IOrchestratorApi orchestrator,
     InFlightCounter inFlight,
     RequestActivity activity,
+    AgentCounters counters,
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
     ILogger<HeartbeatPump> logger)
@@ -62,6 +63,7 @@ internal sealed partial class HeartbeatPump(
         try
         {
             await orchestrator.HeartbeatAsync(cancellationToken);
+            counters.HeartbeatSent();
             LogBeat(logger, inFlight.InFlight, inFlight.Capacity);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)

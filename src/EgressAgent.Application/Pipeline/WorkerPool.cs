@@ -20,6 +20,7 @@ internal sealed partial class WorkerPool(
     ResultPublisher publisher,
     WorkSignal workSignal,
     PipelineTokens tokens,
+    AgentCounters counters,
     IOptions<AgentOptions> options,
     ILogger<WorkerPool> logger)
 {
@@ -46,6 +47,7 @@ internal sealed partial class WorkerPool(
         try
         {
             var result = await runner.RunAsync(envelope, tokens.Work);
+            Count(result);
             if (result is not null)
             {
                 await outbox.AddAsync(envelope.OperationId, result.ToJson(), CancellationToken.None);
@@ -64,6 +66,16 @@ internal sealed partial class WorkerPool(
             {
                 workSignal.Signal();
             }
+        }
+    }
+
+    private void Count(OperationResult? result)
+    {
+        switch (result)
+        {
+            case null: counters.OperationCancelled(); break;
+            case OperationResult.Succeeded: counters.OperationSucceeded(); break;
+            default: counters.OperationFailed(); break;
         }
     }
 

@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Infrastructure.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ internal static class AgentHost
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.AddAgentConsole();
+        builder.Logging.AddAgentLogBuffer();
         if (minimumLevel is { } level)
         {
             builder.Logging.SetMinimumLevel(level);

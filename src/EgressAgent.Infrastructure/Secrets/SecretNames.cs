@@ -45,6 +45,15 @@ internal static class SecretNames
         return redacted;
     }
 
+    /// <summary>
+    /// An absolute URL reduced to scheme, host, port and path (user info, query and fragment
+    /// could carry credentials); any other text unchanged.
+    /// </summary>
+    public static string WithoutUrlCredentials(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && !uri.IsFile && (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+            : value;
+
     private static IEnumerable<string> SecretValuesOf(string connectionString)
     {
         var builder = new DbConnectionStringBuilder();

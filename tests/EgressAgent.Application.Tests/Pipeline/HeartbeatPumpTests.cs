@@ -17,6 +17,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
     private readonly Mock<IOrchestratorApi> _orchestrator = new(MockBehavior.Strict);
     private readonly InFlightCounter _inFlight = new(2);
     private readonly RequestActivity _activity;
+    private readonly AgentCounters _counters = new();
     private readonly HeartbeatPump _pump;
     private readonly ConcurrentQueue<DateTimeOffset> _beats = new();
     private readonly CancellationTokenSource _stop = new();
@@ -41,6 +42,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
             _orchestrator.Object,
             _inFlight,
             _activity,
+            _counters,
             TestOptions.Create(o => o.Heartbeat.Interval = Interval),
             _time,
             NullLogger<HeartbeatPump>.Instance);
@@ -122,6 +124,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
         await AdvanceInStepsAsync(Interval * 4);
 
         Assert.True(_beats.Count >= 4, $"expected heartbeats to continue after failures, got {_beats.Count}");
+        Assert.Equal(_beats.Count - 2, _counters.HeartbeatsSent); // the metric counts only beats that went through
     }
 
     private void Saturate()

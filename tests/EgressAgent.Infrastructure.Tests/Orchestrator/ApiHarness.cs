@@ -3,9 +3,11 @@ using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
+using EgressAgent.Domain.Capacity;
 using EgressAgent.Infrastructure.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
+using Moq;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 
@@ -36,6 +38,9 @@ internal sealed class ApiHarness : IAsyncDisposable
         services.AddSingleton<RequestActivity>();
         services.AddSingleton<CredentialRejections>();
         services.AddSingleton<AgentCounters>();
+        // The health and metrics executors read the pipeline's live state.
+        services.AddSingleton(new InFlightCounter(1));
+        services.AddSingleton(Mock.Of<IShutdownCoordinator>());
         services.AddInfrastructure();
         services.ConfigureAll<HttpClientFactoryOptions>(options =>
             options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = Handler));

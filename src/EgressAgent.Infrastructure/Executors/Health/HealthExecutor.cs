@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Ports;
+using EgressAgent.Domain;
+using EgressAgent.Domain.Capacity;
+using EgressAgent.Domain.Lifecycle;
+using EgressAgent.Infrastructure.Secrets;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Infrastructure.Executors.Health;
+
+/// <summary><c>/api/v1/test/health</c>: the fields of contract §9, never a secret.</summary>
+internal sealed class HealthExecutor(
+    IOptions<AgentOptions> options,
+    InstanceId instanceId,
+    IShutdownCoordinator coordinator,
+    InFlightCounter inFlight,
+    IResultOutbox outbox,
+    TimeProvider timeProvider) : IOperationExecutor
+{
+    private static readonly DateTimeOffset ProcessStartedAt = StartOfThisProcess();
+    private static readonly (string Version, string Build) Release = ReleaseOf(typeof(HealthExecutor).Assembly);
+
+    public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/test/health");
+
+    public Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
+    {
+        var agent = options.Value;
+        var orchestrator = agent.Orchestrator;
+        var usesTokenFile = !string.IsNullOrEmpty(orchestrator.TokenFile);
+        var health = new JsonObject
+        {
+            ["platform"] = "dotnet",
+            ["version"] = Release.Version,
+            ["build"] = Release.Build,
+            ["instance_id"] = instanceId.ToString(),
+            ["trace_id"] = context.TraceId,
+            ["uptime_seconds"] = Math.Round(Math.Max(0, (timeProvider.GetUtcNow() - ProcessStartedAt).TotalSeconds), 3),
+            ["state"] = coordinator.State.ToWire(),
+            ["workers"] = agent.Operations.Workers,
+            ["in_flight"] = inFlight.InFlight,
+            ["outbox_pending"] = outbox.PendingCount,
+            ["env"] = new JsonObject
+            {
+                ["DOTNET_VERSION"] = Environment.Version.ToString(),
+                ["OS"] = RuntimeInformation.OSDescription,
+                ["CPU_COUNT"] = Environment.ProcessorCount,
+            },
+            ["parameters"] = NonSecretSettings.Of(agent),
+            ["authentication_key_id"] = usesTokenFile ? TokenIdFromFile(orchestrator.TokenFile!) : orchestrator.TokenId,
+            ["authentication_method"] = usesTokenFile ? "token_file" : "token",
+            ["backend_url"] = BackendUrlOf(orchestrator.BaseUrl),
+        };
+        return Task.FromResult<JsonNode?>(health);
+    }
+
+    private static string? TokenIdFromFile(string path) => TokenFile.TryRead(path, out var id, out _, out _) ? id : null;
+
+    private static string? BackendUrlOf(string? baseUrl) =>
+        baseUrl is null ? null : SecretNames.WithoutUrlCredentials(baseUrl);
+
+    /// <summary>The informational version <c>1.2.3+commit</c> split into version and build; "dev" without a commit.</summary>
+    private static (string Version, string Build) ReleaseOf(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString()
+            ?? "0.0.0";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? (informational, "dev") : (informational[..plus], informational[(plus + 1)..]);
+    }
+
+    private static DateTimeOffset StartOfThisProcess()
+    {
+        using var process = Process.GetCurrentProcess();
+        return new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+    }
+}

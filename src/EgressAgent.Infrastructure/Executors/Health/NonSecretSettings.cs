@@ -1,0 +1,63 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
+using EgressAgent.Infrastructure.Secrets;
+
+namespace EgressAgent.Infrastructure.Executors.Health;
+
+/// <summary>
+/// The agent's settings as flat <c>Section:Key</c> pairs for health's <c>parameters</c>, every
+/// key <see cref="SecretNames"/> calls secret left out (token secret and file, connection strings)
+/// and URLs without user info or query.
+/// </summary>
+internal static class NonSecretSettings
+{
+    public static JsonObject Of(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = new JsonObject();
+        Flatten(settings, prefix: null, options);
+        return settings;
+    }
+
+    private static void Flatten(JsonObject settings, string? prefix, object options)
+    {
+        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (SecretNames.IsSecret(property.Name) || property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            var key = prefix is null ? property.Name : $"{prefix}:{property.Name}";
+            switch (property.GetValue(options))
+            {
+                case null:
+                    break;
+                case IDictionary sections:
+                    foreach (DictionaryEntry entry in sections)
+                    {
+                        if (entry.Value is not null)
+                        {
+                            Flatten(settings, $"{key}:{entry.Key}", entry.Value);
+                        }
+                    }
+
+                    break;
+                case string text:
+                    settings[key] = SecretNames.WithoutUrlCredentials(text);
+                    break;
+                case var value when IsLeaf(value.GetType()):
+                    settings[key] = WireValues.ToJson(value);
+                    break;
+                case var section:
+                    Flatten(settings, key, section);
+                    break;
+            }
+        }
+    }
+
+    private static bool IsLeaf(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(decimal);
+}

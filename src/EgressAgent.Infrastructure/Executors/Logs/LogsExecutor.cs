@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Execution;
+using EgressAgent.Domain.Operations;
+using EgressAgent.Infrastructure.Logging;
+
+namespace EgressAgent.Infrastructure.Executors.Logs;
+
+/// <summary>
+/// <c>/api/v1/agent/logs</c>: <c>{"records": [{"ts", "level", "category", "message"}]}</c>, the
+/// most recent records oldest first, at most <c>operation.limit</c> (default 1000).
+/// </summary>
+internal sealed class LogsExecutor(LogRingBuffer buffer) : IOperationExecutor
+{
+    public const int DefaultLimit = 1000;
+
+    public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/agent/logs");
+
+    public Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
+    {
+        var limit = LimitOf(context.Operation["limit"]);
+        var records = new JsonArray();
+        foreach (var record in buffer.Latest(limit))
+        {
+            var item = new JsonObject
+            {
+                ["ts"] = record.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                ["level"] = record.Level,
+                ["category"] = record.Category,
+                ["message"] = record.Message,
+            };
+            if (record.ExceptionType is { } exceptionType)
+            {
+                item["exception"] = exceptionType;
+            }
+
+            records.Add(item);
+        }
+
+        return Task.FromResult<JsonNode?>(new JsonObject { ["records"] = records });
+    }
+
+    private static int LimitOf(JsonNode? node) => node switch
+    {
+        null => DefaultLimit,
+        _ when JsonNumbers.TryGetInt64(node, out var limit) && limit >= 0 => (int)Math.Min(limit, int.MaxValue),
+        _ => throw new OperationFailedException("'limit' must be a non-negative integer", ErrorKinds.InvalidOperation),
+    };
+}
