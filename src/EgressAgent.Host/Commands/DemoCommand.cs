@@ -12,7 +12,8 @@ namespace EgressAgent.Host.Commands;
 
 /// <summary>
 /// <c>demo</c>: an emulator on a free loopback port, the real agent against it, a dozen varied
-/// operations, one line per result as it arrives, a summary, then <c>goodbye</c>. No configuration.
+/// operations (SQL queries on a small SQLite file among them), one line per result as it
+/// arrives, a summary, then <c>goodbye</c>. No configuration.
 /// </summary>
 internal static class DemoCommand
 {
@@ -22,6 +23,7 @@ internal static class DemoCommand
     {
         var started = Stopwatch.GetTimestamp();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"egress-agent-demo-{Guid.NewGuid():N}");
+        var demoConnection = DemoDatabase.Create(dataDirectory);
         var emulatorOptions = new EmulatorOptions();
         await using var emulator = await OrchestratorEmulator.StartAsync(emulatorOptions);
 
@@ -35,6 +37,8 @@ internal static class DemoCommand
                 ["EgressAgent:Operations:PollInterval"] = "00:00:05",
                 ["EgressAgent:Shutdown:Budget"] = "00:00:05",
                 ["EgressAgent:Storage:DataDirectory"] = dataDirectory,
+                [$"EgressAgent:Connections:{DemoDatabase.ConnectionName}:Provider"] = "sqlite",
+                [$"EgressAgent:Connections:{DemoDatabase.ConnectionName}:ConnectionString"] = demoConnection,
             })
             .AddCommandLine([.. configurationArgs])
             .Build();
@@ -111,5 +115,21 @@ internal static class DemoSamples
         new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 }),
         new("oversized body fetched with E5", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-11", ["big"] = new string('y', 64) }, Oversized: true),
         new("bad sleep argument", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = -1 }),
+        new("sql: the crew by join date", Execute + "sql/query", Sql("select name, role, joined, salary from crew order by joined")),
+        new("sql: engineers, with parameters", Execute + "sql/query", Sql(
+            "select name, salary from crew where role = @role and salary > @min order by salary desc",
+            new JsonObject { ["role"] = "engineer", ["min"] = 5000 })),
+        new("sql: a write is refused", Execute + "sql/query", Sql("delete from crew")),
     ];
+
+    private static JsonObject Sql(string query, JsonObject? parameters = null)
+    {
+        var operation = new JsonObject { ["connection"] = DemoDatabase.ConnectionName, ["query"] = query, ["limit"] = 10 };
+        if (parameters is not null)
+        {
+            operation["parameters"] = parameters;
+        }
+
+        return operation;
+    }
 }

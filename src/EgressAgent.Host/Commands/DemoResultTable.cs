@@ -8,6 +8,7 @@ namespace EgressAgent.Host.Commands;
 internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> expected)
 {
     private const int PayloadChars = 70;
+    private const int RowsShown = 5;
     private readonly ConcurrentDictionary<string, (string Outcome, string Detail)> _rows = new();
     private readonly Lock _console = new();
 
@@ -29,6 +30,13 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
         lock (_console)
         {
             Console.WriteLine($"  {(outcome == "success" ? "ok " : "err")}  {result.OperationId,-6} {sample.Label,-32} {detail}");
+            if (result.Result["__mcd_result__"]?["rows"] is JsonArray rows)
+            {
+                foreach (var row in rows.Take(RowsShown))
+                {
+                    Console.WriteLine($"{"",14}{row?.ToJsonString()}");
+                }
+            }
         }
     }
 
@@ -53,6 +61,12 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
         if (result["__mcd_error__"] is { } error)
         {
             return ("error", $"{result["__mcd_error_type__"]}: {error}");
+        }
+
+        if (result["__mcd_result__"] is JsonObject { } query && query["rows"] is JsonArray && query["columns"] is JsonArray columns)
+        {
+            var names = string.Join(", ", columns.Select(c => c?["name"]?.ToString()));
+            return ("success", $"{query["row_count"]} row(s) of ({names}), truncated: {query["truncated"]}");
         }
 
         var payload = result["__mcd_result__"]?.ToJsonString() ?? "null";
