@@ -95,10 +95,22 @@ internal sealed partial class OperationRunner(
             return result;
         }
 
-        var size = JsonSerializer.SerializeToUtf8Bytes(result.ToJson()).Length;
+        var size = SerializedSize(result);
         return size > limit
             ? OperationResult.Failure($"Result too large: {size} bytes > {limit}", ErrorKinds.ResultTooLarge, result.TraceId)
             : result;
+    }
+
+    /// <summary>Counts the bytes of the serialised result without keeping them: a large result is not copied to be measured.</summary>
+    private static long SerializedSize(OperationResult result)
+    {
+        var counter = new ByteCounter();
+        using (var writer = new Utf8JsonWriter(counter))
+        {
+            result.WriteTo(writer);
+        }
+
+        return counter.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Downloading the body of operation {OperationId} failed ({ErrorType})")]

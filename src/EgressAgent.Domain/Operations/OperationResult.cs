@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace EgressAgent.Domain.Operations;
@@ -15,16 +16,45 @@ public abstract record OperationResult(string TraceId)
     public static OperationResult Failure(string? message, string kind, string traceId) =>
         new Failed(string.IsNullOrEmpty(message) ? $"Unknown error: {kind}" : message, kind, traceId);
 
-    /// <summary>The wire shape: the value of <c>"result"</c> in the E2 body.</summary>
+    /// <summary>
+    /// The wire shape: the value of <c>"result"</c> in the E2 body. A payload that is nobody's
+    /// child yet is adopted, not copied (a large result must not be held twice); only a second
+    /// call copies it.
+    /// </summary>
     public abstract JsonObject ToJson();
+
+    /// <summary>Writes the wire shape without building or copying anything (large results stream through).</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        WriteFields(writer);
+        writer.WriteString(TraceIdKey, TraceId);
+        writer.WriteEndObject();
+    }
+
+    private protected abstract void WriteFields(Utf8JsonWriter writer);
 
     public sealed record Succeeded(JsonNode? Payload, string TraceId) : OperationResult(TraceId)
     {
         public override JsonObject ToJson() => new()
         {
-            [ResultKey] = Payload?.DeepClone(),
+            [ResultKey] = Payload?.Parent is null ? Payload : Payload.DeepClone(),
             [TraceIdKey] = TraceId,
         };
+
+        private protected override void WriteFields(Utf8JsonWriter writer)
+        {
+            writer.WritePropertyName(ResultKey);
+            if (Payload is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                Payload.WriteTo(writer);
+            }
+        }
     }
 
     public sealed record Failed(string Message, string Kind, string TraceId) : OperationResult(TraceId)
@@ -35,5 +65,11 @@ public abstract record OperationResult(string TraceId)
             [ErrorTypeKey] = Kind,
             [TraceIdKey] = TraceId,
         };
+
+        private protected override void WriteFields(Utf8JsonWriter writer)
+        {
+            writer.WriteString(ErrorKey, Message);
+            writer.WriteString(ErrorTypeKey, Kind);
+        }
     }
 }

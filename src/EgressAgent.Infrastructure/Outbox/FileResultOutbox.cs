@@ -48,17 +48,22 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     {
         var createdAt = _timeProvider.GetUtcNow();
         var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
-        var document = new JsonObject
-        {
-            ["operation_id"] = operationId,
-            ["result"] = result.DeepClone(),
-        };
-
         var path = PathOf(key);
         var temporary = path + TemporaryExtension;
         await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16 * 1024, FileOptions.Asynchronous))
         {
-            await JsonSerializer.SerializeAsync(file, document, cancellationToken: cancellationToken);
+            // Written straight to the file, not through a copy of the result: a large result's
+            // rows flush to the file as they are written (docs/adr/0009).
+            await using (var writer = new Utf8JsonWriter(file))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("operation_id", operationId);
+                writer.WritePropertyName("result");
+                result.WriteTo(writer);
+                writer.WriteEndObject();
+                await writer.FlushAsync(cancellationToken);
+            }
+
             file.Flush(flushToDisk: true);
         }
 
