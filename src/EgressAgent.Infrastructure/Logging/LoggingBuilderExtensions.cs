@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Infrastructure.Logging;
 
-public static class LoggingBuilderExtensions
+internal static class LoggingBuilderExtensions
 {
     /// <summary>Keeps the most recent log records in memory for <c>/api/v1/agent/logs</c>.</summary>
     public static ILoggingBuilder AddAgentLogBuffer(this ILoggingBuilder logging)

@@ -54,6 +54,8 @@ internal sealed class PostgresProvider : ISqlProvider
     private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction transaction) : ISqlSession
     {
         private NpgsqlBatch? _batch;
+        private NpgsqlDataReader? _reader;
+        private bool _abandoned;
 
         public async Task<DbDataReader> ExecuteAsync(SqlQueryRequest request, CancellationToken cancellationToken)
         {
@@ -69,24 +71,45 @@ internal sealed class PostgresProvider : ISqlProvider
                 Timeout = SqlTimeouts.WholeSeconds(request.Timeout) + 1,
                 BatchCommands = { command },
             };
-            return await _batch.ExecuteReaderAsync(cancellationToken);
+            _reader = await _batch.ExecuteReaderAsync(cancellationToken);
+            return _reader;
         }
 
         public IReadOnlyList<Func<DbDataReader, int, object?>> ValueReadersFor(DbDataReader reader) =>
             [.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetDataTypeName(i) == "numeric" ? Numeric : (Func<DbDataReader, int, object?>)Value)];
 
         // Without a cancel, disposing the reader would read (and drop) every remaining row.
-        public void Abandon() => _batch?.Cancel();
+        public void Abandon()
+        {
+            _abandoned = true;
+            _batch?.Cancel();
+        }
 
         public async ValueTask DisposeAsync()
         {
-            if (_batch is not null)
+            try
             {
-                await _batch.DisposeAsync();
-            }
+                if (_reader is not null)
+                {
+                    await _reader.DisposeAsync();
+                }
 
-            await transaction.DisposeAsync(); // rolls back: nothing of the query's session state survives
-            await connection.DisposeAsync();
+                await transaction.DisposeAsync(); // rolls back: nothing of the query's session state survives
+            }
+            catch (NpgsqlException) when (_abandoned)
+            {
+                // A cancel that arrives late can hit the reader's end or the rollback. The rows
+                // read are complete; closing the connection below rolls back whatever is left.
+            }
+            finally
+            {
+                if (_batch is not null)
+                {
+                    await _batch.DisposeAsync();
+                }
+
+                await connection.DisposeAsync();
+            }
         }
 
         private static object? Value(DbDataReader reader, int ordinal)

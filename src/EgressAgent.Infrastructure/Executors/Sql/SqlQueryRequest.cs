@@ -28,7 +28,7 @@ internal sealed record SqlQueryRequest(
         TimeoutOf(operation["timeout"]));
 
     private static string RequiredString(JsonObject operation, string name) =>
-        operation[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } text && !string.IsNullOrWhiteSpace(text)
+        operation[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is var text && !string.IsNullOrWhiteSpace(text)
             ? text
             : throw Invalid($"'{name}' must be a non-empty string");
 

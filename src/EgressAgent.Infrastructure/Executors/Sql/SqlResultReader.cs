@@ -13,7 +13,7 @@ internal static class SqlResultReader
     public static async Task<JsonObject> ReadAsync(ISqlProvider provider, string connectionString, SqlQueryRequest request, CancellationToken cancellationToken)
     {
         await using var session = await provider.OpenAsync(connectionString, request.Timeout, cancellationToken);
-        await using var reader = await session.ExecuteAsync(request, cancellationToken);
+        var reader = await session.ExecuteAsync(request, cancellationToken);
 
         var columns = new JsonArray();
         for (var i = 0; i < reader.FieldCount; i++)

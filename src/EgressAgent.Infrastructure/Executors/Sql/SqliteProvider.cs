@@ -45,6 +45,7 @@ internal sealed class SqliteProvider : ISqlProvider
     private sealed class SqliteSession(SqliteConnection connection) : ISqlSession
     {
         private SqliteCommand? _command;
+        private SqliteDataReader? _reader;
         private CancellationTokenRegistration _interrupt;
 
         public async Task<DbDataReader> ExecuteAsync(SqlQueryRequest request, CancellationToken cancellationToken)
@@ -62,7 +63,8 @@ internal sealed class SqliteProvider : ISqlProvider
             // statement runs; sqlite3_interrupt stops it at the next opcode.
             var handle = connection.Handle;
             _interrupt = cancellationToken.Register(() => SQLitePCL.raw.sqlite3_interrupt(handle));
-            return await _command.ExecuteReaderAsync(cancellationToken);
+            _reader = await _command.ExecuteReaderAsync(cancellationToken);
+            return _reader;
         }
 
         public IReadOnlyList<Func<DbDataReader, int, object?>> ValueReadersFor(DbDataReader reader) =>
@@ -78,6 +80,11 @@ internal sealed class SqliteProvider : ISqlProvider
             // First the interrupt (it waits for a running callback), so it can never hit the
             // connection once the pool has handed it to someone else.
             await _interrupt.DisposeAsync();
+            if (_reader is not null)
+            {
+                await _reader.DisposeAsync();
+            }
+
             if (_command is not null)
             {
                 await _command.DisposeAsync();
