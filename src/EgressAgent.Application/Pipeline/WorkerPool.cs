@@ -50,7 +50,7 @@ internal sealed partial class WorkerPool(
             Count(result);
             if (result is not null)
             {
-                await outbox.AddAsync(envelope.OperationId, result.ToJson(), CancellationToken.None);
+                await outbox.AddAsync(envelope.OperationId, result, CancellationToken.None);
                 publisher.Notify();
                 LogCompleted(logger, envelope.OperationId, result is OperationResult.Succeeded ? "success" : "error");
             }

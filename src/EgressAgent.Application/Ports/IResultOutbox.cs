@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Application.Ports;
 
@@ -11,6 +12,13 @@ public interface IResultOutbox
     int PendingCount { get; }
 
     Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores an operation's result. A store that can write the result as it goes overrides this,
+    /// so a large result is never copied into a node tree first (docs/adr/0009).
+    /// </summary>
+    Task<OutboxEntry> AddAsync(string operationId, OperationResult result, CancellationToken cancellationToken) =>
+        AddAsync(operationId, (result ?? throw new ArgumentNullException(nameof(result))).ToJson(), cancellationToken);
 
     /// <summary>The entries in the store, oldest first; bodies stay in the store until loaded.</summary>
     IReadOnlyList<OutboxEntry> ListPending();

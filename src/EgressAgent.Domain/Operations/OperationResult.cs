@@ -16,14 +16,10 @@ public abstract record OperationResult(string TraceId)
     public static OperationResult Failure(string? message, string kind, string traceId) =>
         new Failed(string.IsNullOrEmpty(message) ? $"Unknown error: {kind}" : message, kind, traceId);
 
-    /// <summary>
-    /// The wire shape: the value of <c>"result"</c> in the E2 body. A payload that is nobody's
-    /// child yet is adopted, not copied (a large result must not be held twice); only a second
-    /// call copies it.
-    /// </summary>
+    /// <summary>The wire shape: the value of <c>"result"</c> in the E2 body (a copy; see <see cref="WriteTo"/> for large results).</summary>
     public abstract JsonObject ToJson();
 
-    /// <summary>Writes the wire shape without building or copying anything (large results stream through).</summary>
+    /// <summary>Writes the wire shape without building or copying anything: how a large result reaches the outbox.</summary>
     public void WriteTo(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -39,7 +35,7 @@ public abstract record OperationResult(string TraceId)
     {
         public override JsonObject ToJson() => new()
         {
-            [ResultKey] = Payload?.Parent is null ? Payload : Payload.DeepClone(),
+            [ResultKey] = Payload?.DeepClone(),
             [TraceIdKey] = TraceId,
         };
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,7 +45,13 @@ internal sealed partial class FileResultOutbox : IResultOutbox
 
     public int PendingCount => Volatile.Read(ref _pending);
 
-    public async Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken)
+    public Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken) =>
+        AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
+
+    public Task<OutboxEntry> AddAsync(string operationId, OperationResult result, CancellationToken cancellationToken) =>
+        AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
+
+    private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
         var createdAt = _timeProvider.GetUtcNow();
         var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
@@ -59,7 +66,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
                 writer.WriteStartObject();
                 writer.WriteString("operation_id", operationId);
                 writer.WritePropertyName("result");
-                result.WriteTo(writer);
+                writeResult(writer);
                 writer.WriteEndObject();
                 await writer.FlushAsync(cancellationToken);
             }

@@ -12,7 +12,7 @@ namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 
 /// <summary>
 /// A query result travels from the executor to the outbox file without being copied: the result
-/// writes itself, adopts its payload, and the stored file holds exactly the JSON it stands for.
+/// writes itself, and the stored file holds exactly the JSON it stands for.
 /// </summary>
 public sealed class LargeResultPathTests : IDisposable
 {
@@ -44,20 +44,6 @@ public sealed class LargeResultPathTests : IDisposable
     }
 
     [Fact]
-    public void ToJson_adopts_a_parentless_payload_and_copies_it_only_when_asked_again()
-    {
-        var payload = new JsonObject { ["n"] = 1 };
-        var result = OperationResult.Success(payload, "t");
-
-        var first = result.ToJson();
-        var second = result.ToJson();
-
-        Assert.Same(payload, first[OperationResult.ResultKey]);
-        Assert.NotSame(payload, second[OperationResult.ResultKey]);
-        Assert.Equal(first.ToJsonString(), second.ToJsonString());
-    }
-
-    [Fact]
     public async Task A_result_with_buffered_rows_is_stored_as_exactly_its_json_and_loads_back_equal()
     {
         using var rows = new JsonRowBuffer();
@@ -70,8 +56,8 @@ public sealed class LargeResultPathTests : IDisposable
         }
 
         var payload = new JsonObject { ["columns"] = new JsonArray(), ["rows"] = rows.ToJsonValue(), ["row_count"] = rows.Count, ["truncated"] = false };
-        var result = OperationResult.Success(payload, "t-rows").ToJson();
-        var expected = result.ToJsonString();
+        var result = OperationResult.Success(payload, "t-rows");
+        var expected = Written(result);
         var options = new AgentOptions();
         options.Storage.DataDirectory = _directory;
         var outbox = new FileResultOutbox(Options.Create(options), TimeProvider.System, NullLogger<FileResultOutbox>.Instance);
@@ -83,6 +69,17 @@ public sealed class LargeResultPathTests : IDisposable
         Assert.Equal(expected, stored.Result.ToJsonString());
         var file = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_directory, "outbox")).Single());
         Assert.Equal($$"""{"operation_id":"op-rows","result":{{expected}}}""", file);
+    }
+
+    [Fact]
+    public async Task A_store_without_its_own_writer_stores_the_result_through_its_json_form()
+    {
+        var store = new Moq.Mock<EgressAgent.Application.Ports.IResultOutbox> { CallBase = true };
+        var result = OperationResult.Success(new JsonObject { ["n"] = 1 }, "t");
+
+        await store.Object.AddAsync("op-1", result, CancellationToken.None);
+
+        store.Verify(s => s.AddAsync("op-1", Moq.It.Is<JsonObject>(j => j.ToJsonString() == result.ToJson().ToJsonString()), CancellationToken.None));
     }
 
     private static string Written(OperationResult result)

@@ -64,7 +64,7 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
         var baseline = ResetPeak();
         var payload = await executor.ExecuteAsync(new OperationContext("op-big", "/api/v1/agent/execute/sql/query", "t", operation), CancellationToken.None);
         var afterExecute = Memory.Read();
-        await outbox.AddAsync("op-big", OperationResult.Success(payload, "t").ToJson(), CancellationToken.None);
+        await outbox.AddAsync("op-big", OperationResult.Success(payload, "t"), CancellationToken.None);
         var afterStore = Memory.Read();
         GC.KeepAlive(payload);
 
