@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace EgressAgent.Application.Execution;
@@ -20,9 +19,7 @@ internal static class OperationFields
         PositiveNumber(operation, "response_size_limit_bytes") is { } limit ? (long)Math.Min(limit, long.MaxValue) : null;
 
     private static double? PositiveNumber(JsonObject operation, string name) =>
-        operation[name] is JsonValue value
-        && value.GetValueKind() == JsonValueKind.Number
-        && value.TryGetValue<double>(out var number)
+        JsonNumbers.TryGetDouble(operation[name], out var number)
         && number > 0
             ? number
             : null;

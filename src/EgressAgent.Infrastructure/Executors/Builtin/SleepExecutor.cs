@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
@@ -14,9 +13,7 @@ internal sealed class SleepExecutor(TimeProvider timeProvider) : IOperationExecu
 
     public async Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
-        if (context.Operation["duration_ms"] is not JsonValue value
-            || value.GetValueKind() != JsonValueKind.Number
-            || !value.TryGetValue<long>(out var durationMs)
+        if (!JsonNumbers.TryGetInt64(context.Operation["duration_ms"], out var durationMs)
             || durationMs is < 0 or > MaxDurationMs)
         {
             throw new OperationFailedException($"'duration_ms' must be an integer from 0 to {MaxDurationMs}", ErrorKinds.InvalidOperation);

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EgressAgent.Infrastructure.Executors;
+namespace EgressAgent.Application.Execution;
 
 /// <summary>
 /// Numbers of an operation, read from their JSON text: a node parsed from the wire and a node
 /// built in code (an int, a double) read alike, which <c>JsonValue.TryGetValue</c> does not.
+/// For executors reading their operation's fields.
 /// </summary>
-internal static class JsonNumbers
+public static class JsonNumbers
 {
     public static bool IsNumber(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number;
 
