@@ -19,7 +19,4 @@ public sealed class JsonResultBody : IResultBody
         ArgumentNullException.ThrowIfNull(destination);
         return destination.WriteAsync(_utf8, cancellationToken).AsTask();
     }
-
-    /// <summary>The body parsed back, for inspection.</summary>
-    public JsonObject ToJsonObject() => JsonNode.Parse(_utf8)!.AsObject();
 }
