@@ -179,7 +179,7 @@ internal sealed partial class ResultPublisher(
     {
         try
         {
-            return await orchestrator.PublishResultAsync(stored.OperationId, stored.Result, stop);
+            return await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace EgressAgent.Application.Ports;
 
@@ -9,8 +8,11 @@ public interface IOrchestratorApi
     /// <summary>E1. Null on 204. Throws on transport errors and non-success answers.</summary>
     Task<FetchedOperation?> FetchOperationAsync(CancellationToken cancellationToken);
 
-    /// <summary>E2, one attempt: the caller owns retries so it can persist and back off.</summary>
-    Task<PublishOutcome> PublishResultAsync(string operationId, JsonObject result, CancellationToken cancellationToken);
+    /// <summary>
+    /// E2, one attempt: the caller owns retries so it can persist and back off. The body is sent as
+    /// <c>{"result": &lt;result&gt;}</c>, streamed from <paramref name="result"/>.
+    /// </summary>
+    Task<PublishOutcome> PublishResultAsync(string operationId, IResultBody result, CancellationToken cancellationToken);
 
     /// <summary>E3.</summary>
     Task HeartbeatAsync(CancellationToken cancellationToken);

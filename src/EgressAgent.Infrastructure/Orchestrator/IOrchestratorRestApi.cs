@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Refit;
 
 namespace EgressAgent.Infrastructure.Orchestrator;
@@ -12,8 +11,9 @@ internal interface IOrchestratorRestApi
     [Get("/api/v1/agent/operation")]
     Task<HttpResponseMessage> FetchOperationAsync(CancellationToken cancellationToken);
 
+    /// <summary>The body is sent as given (Refit passes <see cref="HttpContent"/> through unserialised).</summary>
     [Put("/api/v1/agent/operations/{operationId}/result")]
-    Task<HttpResponseMessage> PublishResultAsync(string operationId, [Body] JsonObject body, CancellationToken cancellationToken);
+    Task<HttpResponseMessage> PublishResultAsync(string operationId, [Body] HttpContent body, CancellationToken cancellationToken);
 
     [Post("/api/v1/agent/heartbeat")]
     Task<HttpResponseMessage> HeartbeatAsync(CancellationToken cancellationToken);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using EgressAgent.Application.Ports;
 
 namespace EgressAgent.Infrastructure.Orchestrator;
@@ -24,9 +23,10 @@ internal sealed class OrchestratorApiAdapter(IOrchestratorRestApi api, TimeProvi
         return body is null ? null : new FetchedOperation(body.Value);
     }
 
-    public async Task<PublishOutcome> PublishResultAsync(string operationId, JsonObject result, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishResultAsync(string operationId, IResultBody result, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["result"] = result.DeepClone() };
+        // Streamed from the store, not built as a tree and serialised whole (docs/adr/0009).
+        using var body = new ResultEnvelopeContent(result);
         using var response = await WithTimeoutAsync(ct => api.PublishResultAsync(operationId, body, ct), EndpointTimeouts.PublishResult, "E2", cancellationToken);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)

@@ -18,6 +18,9 @@ internal sealed partial class FileResultOutbox : IResultOutbox
 {
     private const string Extension = ".result.json";
     private const string TemporaryExtension = ".tmp";
+
+    /// <summary>How far into a file its operation id and the start of its result must be.</summary>
+    private const int MaxHeadBytes = 64 * 1024;
     private readonly string _directory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<FileResultOutbox> _logger;
@@ -96,23 +99,64 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         return entries;
     }
 
+    /// <summary>
+    /// Reads only the head of the file, up to where the result starts: the result itself stays on
+    /// disk and is streamed from the file each time it is sent (docs/adr/0004, docs/adr/0009).
+    /// </summary>
     public async Task<StoredResult?> LoadAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
+        var path = PathOf(entry.Key);
         try
         {
-            await using var file = new FileStream(PathOf(entry.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 16 * 1024, FileOptions.Asynchronous);
-            var node = await JsonNode.ParseAsync(file, cancellationToken: cancellationToken);
-            return node is JsonObject document
-                && document["operation_id"]?.GetValueKind() == JsonValueKind.String
-                && document["result"] is JsonObject result
-                    ? new StoredResult(document["operation_id"]!.GetValue<string>(), (JsonObject)result.DeepClone())
-                    : null;
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
+            var length = file.Length;
+            var head = new byte[(int)Math.Min(length, MaxHeadBytes)];
+            await file.ReadExactlyAsync(head, cancellationToken);
+            var tail = new byte[2];
+            if (length >= tail.Length)
+            {
+                file.Position = length - tail.Length;
+                await file.ReadExactlyAsync(tail, cancellationToken);
+            }
+
+            // The writer puts the result last and writes nothing after it, so the result is
+            // everything from its first byte up to the document's closing brace.
+            if (ReadHead(head, isWholeFile: head.Length == length) is not ({ } operationId, var resultStart)
+                || tail is not [(byte)'}', (byte)'}']
+                || length - 1 - resultStart < 2)
+            {
+                LogUnreadable(_logger, entry.Key, "UnexpectedLayout");
+                return null;
+            }
+
+            return new StoredResult(operationId, new FileResultBody(path, resultStart, length - 1 - resultStart));
         }
-        catch (Exception ex) when (ex is FileNotFoundException or JsonException)
+        catch (Exception ex) when (ex is FileNotFoundException or JsonException or EndOfStreamException)
         {
             LogUnreadable(_logger, entry.Key, ex.GetType().Name);
             return null;
         }
+    }
+
+    /// <summary>
+    /// <c>{"operation_id":"…","result":{</c>: the id, and the offset of the result's opening
+    /// brace; null when the file does not start that way.
+    /// </summary>
+    private static (string OperationId, long ResultStart)? ReadHead(byte[] head, bool isWholeFile)
+    {
+        var reader = new Utf8JsonReader(head, isWholeFile, default);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
+            || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("operation_id"u8)
+            || !reader.Read() || reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        var operationId = reader.GetString()!;
+        return reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("result"u8)
+            && reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                ? (operationId, reader.TokenStartIndex)
+                : null;
     }
 
     public void Remove(OutboxEntry entry)

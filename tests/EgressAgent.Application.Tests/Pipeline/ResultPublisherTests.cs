@@ -17,6 +17,7 @@ public sealed class ResultPublisherTests : IAsyncDisposable
     private readonly InMemoryOutbox _outbox;
     private readonly Mock<IOrchestratorApi> _orchestrator = new(MockBehavior.Strict);
     private readonly ConcurrentQueue<PublishOutcome> _answers = new();
+    private readonly ConcurrentQueue<(string OperationId, IResultBody Body)> _published = new();
     private readonly InFlightCounter _inFlight = new(2);
     private readonly WorkQueue _queue;
     private readonly PipelineTokens _tokens = new();
@@ -31,9 +32,10 @@ public sealed class ResultPublisherTests : IAsyncDisposable
         _outbox = new InMemoryOutbox(_time);
         _queue = new WorkQueue(_inFlight);
         _orchestrator
-            .Setup(o => o.PublishResultAsync(It.IsAny<string>(), It.IsAny<JsonObject>(), It.IsAny<CancellationToken>()))
-            .Returns<string, JsonObject, CancellationToken>((_, _, _) =>
+            .Setup(o => o.PublishResultAsync(It.IsAny<string>(), It.IsAny<IResultBody>(), It.IsAny<CancellationToken>()))
+            .Returns<string, IResultBody, CancellationToken>((operationId, body, _) =>
             {
+                _published.Enqueue((operationId, body));
                 Interlocked.Increment(ref _attempts);
                 return Task.FromResult(_answers.TryDequeue(out var answer) ? answer : PublishOutcome.Delivered(200, null));
             });
@@ -88,10 +90,28 @@ public sealed class ResultPublisherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Each_attempt_sends_the_stored_result_of_its_operation()
+    {
+        _answers.Enqueue(new PublishOutcome(PublishStatus.Retryable, 503));
+        await AddResultAsync("op-1");
+
+        Start();
+        _time.Advance(await WaitForRetryTimerOrAttemptAsync(2));
+        await Eventually.UntilAsync(() => _outbox.Removals == 1, "the result is delivered on the retry");
+
+        Assert.Equal(2, _published.Count);
+        foreach (var (operationId, body) in _published)
+        {
+            Assert.Equal("op-1", operationId);
+            Assert.True(JsonNode.DeepEquals(Result("op-1"), await ReadAsync(body)));
+        }
+    }
+
+    [Fact]
     public async Task A_transport_error_is_retried_like_a_retryable_answer()
     {
         _orchestrator
-            .SetupSequence(o => o.PublishResultAsync(It.IsAny<string>(), It.IsAny<JsonObject>(), It.IsAny<CancellationToken>()))
+            .SetupSequence(o => o.PublishResultAsync(It.IsAny<string>(), It.IsAny<IResultBody>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new HttpRequestException("connection reset"))
             .ReturnsAsync(PublishOutcome.Delivered(200, null));
         await AddResultAsync("op-1");
@@ -100,7 +120,7 @@ public sealed class ResultPublisherTests : IAsyncDisposable
         _time.Advance(await WaitForRetryTimerOrAttemptAsync(2));
         await Eventually.UntilAsync(() => _outbox.Removals == 1, "the result is delivered on the retry");
 
-        _orchestrator.Verify(o => o.PublishResultAsync("op-1", It.IsAny<JsonObject>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        _orchestrator.Verify(o => o.PublishResultAsync("op-1", It.IsAny<IResultBody>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
     }
 
     [Fact]
@@ -218,12 +238,21 @@ public sealed class ResultPublisherTests : IAsyncDisposable
         _publisher.Notify();
 
         await Eventually.UntilAsync(() => _outbox.RemovalsOf("op-late") == 1, "the new result is delivered");
-        _orchestrator.Verify(o => o.PublishResultAsync("op-late", It.IsAny<JsonObject>(), It.IsAny<CancellationToken>()), Times.Once);
+        _orchestrator.Verify(o => o.PublishResultAsync("op-late", It.IsAny<IResultBody>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     private void Start() => _run = Task.Run(() => _publisher.RunAsync(_stop.Token));
 
     private Task AddResultAsync(string operationId) => _outbox.AddAsync(operationId, Result(operationId), CancellationToken.None);
+
+    /// <summary>The body read the way the adapter reads it, once per attempt.</summary>
+    private static async Task<JsonNode?> ReadAsync(IResultBody body)
+    {
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, CancellationToken.None);
+        Assert.Equal(body.Length, buffer.Length);
+        return JsonNode.Parse(buffer.ToArray());
+    }
 
     private static JsonObject Result(string operationId) => new()
     {

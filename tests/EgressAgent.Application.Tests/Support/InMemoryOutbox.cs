@@ -23,7 +23,7 @@ internal sealed class InMemoryOutbox(TimeProvider timeProvider) : IResultOutbox
     public OutboxEntry Add(string operationId, JsonObject result, DateTimeOffset createdAt)
     {
         var entry = new OutboxEntry(operationId, createdAt);
-        _pending[operationId] = (entry, new StoredResult(operationId, result));
+        _pending[operationId] = (entry, new StoredResult(operationId, new JsonResultBody(result)));
         return entry;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Ports;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 
@@ -32,7 +33,7 @@ public sealed class BaseUrlPathTests
         await using var harness = new ApiHarness("https://h/prefix/");
         harness.Handler.Respond = _ => RecordingHandler.Json(System.Net.HttpStatusCode.OK, "{}");
 
-        await harness.Api.PublishResultAsync("op/1 x", new JsonObject(), CancellationToken.None);
+        await harness.Api.PublishResultAsync("op/1 x", new JsonResultBody(new JsonObject()), CancellationToken.None);
         await harness.Api.DownloadOperationAsync("op/1 x", CancellationToken.None);
 
         Assert.Equal("/prefix/api/v1/agent/operations/op%2F1%20x/result", harness.Handler.Requests[0].Uri.AbsolutePath);

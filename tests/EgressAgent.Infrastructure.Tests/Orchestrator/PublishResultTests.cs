@@ -8,7 +8,8 @@ namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 /// <summary>E2: the body shape and how each answer maps to delivered, retryable or rejected (contract §3).</summary>
 public sealed class PublishResultTests
 {
-    private static readonly JsonObject Result = new() { ["__mcd_result__"] = new JsonObject { ["n"] = 1 }, ["__mcd_trace_id__"] = "t-1" };
+    private static readonly JsonObject ResultJson = new() { ["__mcd_result__"] = new JsonObject { ["n"] = 1 }, ["__mcd_trace_id__"] = "t-1" };
+    private static readonly JsonResultBody Result = new(ResultJson);
 
     [Fact]
     public async Task The_body_is_the_result_wrapped_in_a_result_field_sent_as_JSON()
@@ -21,9 +22,38 @@ public sealed class PublishResultTests
         Assert.Equal(HttpMethod.Put, request.Method);
         Assert.Equal("/prefix/api/v1/agent/operations/op-1/result", request.Uri.AbsolutePath);
         Assert.Equal("application/json", request.ContentType);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(request.Body), request.ContentLength);
         var body = JsonNode.Parse(request.Body)!.AsObject();
         Assert.Single(body);
-        Assert.True(JsonNode.DeepEquals(Result, body["result"]));
+        Assert.True(JsonNode.DeepEquals(ResultJson, body["result"]));
+    }
+
+    [Fact]
+    public async Task The_result_is_sent_as_its_stored_bytes_not_reserialised()
+    {
+        await using var harness = new ApiHarness();
+        // Spacing a serialiser would not write: it reaches the wire only if the bytes pass through.
+        const string stored = "{ \"__mcd_result__\" : [1, 2.50],\n \"__mcd_trace_id__\":\"t-1\" }";
+
+        await harness.Api.PublishResultAsync("op-1", new Utf8Body(stored), CancellationToken.None);
+
+        Assert.Equal("{\"result\":" + stored + "}", harness.SingleRequest.Body);
+    }
+
+    [Fact]
+    public async Task A_result_published_again_after_a_failed_attempt_sends_the_same_body()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+
+        await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.OK);
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Delivered, outcome.Status);
+        Assert.Equal(2, harness.Handler.Requests.Count);
+        Assert.Equal(harness.Handler.Requests[0].Body, harness.Handler.Requests[1].Body);
+        Assert.True(JsonNode.DeepEquals(ResultJson, JsonNode.Parse(harness.Handler.Requests[1].Body)!["result"]));
     }
 
     [Theory]
@@ -143,4 +173,15 @@ public sealed class PublishResultTests
 
         Assert.Equal(PublishStatus.Retryable, outcome.Status);
     }
+}
+
+/// <summary>A body of exactly the given text, as a store holding serialised results would keep it.</summary>
+internal sealed class Utf8Body(string json) : IResultBody
+{
+    private readonly byte[] _bytes = System.Text.Encoding.UTF8.GetBytes(json);
+
+    public long Length => _bytes.Length;
+
+    public Task CopyToAsync(System.IO.Stream destination, CancellationToken cancellationToken) =>
+        destination.WriteAsync(_bytes, cancellationToken).AsTask();
 }

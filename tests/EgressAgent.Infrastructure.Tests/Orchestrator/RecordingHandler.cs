@@ -9,7 +9,8 @@ internal sealed record CapturedRequest(
     Uri Uri,
     IReadOnlyDictionary<string, string> Headers,
     string? ContentType,
-    string Body)
+    string Body,
+    long? ContentLength = null)
 {
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 }
@@ -52,8 +53,11 @@ internal sealed class RecordingHandler : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        // The declared length is read before the body: reading buffers the content, and a buffered
+        // content reports the buffer's length whatever it declared.
+        var contentLength = request.Content?.Headers.ContentLength;
         var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
-        var captured = new CapturedRequest(request.Method, request.RequestUri!, headers, request.Content?.Headers.ContentType?.MediaType, body);
+        var captured = new CapturedRequest(request.Method, request.RequestUri!, headers, request.Content?.Headers.ContentType?.MediaType, body, contentLength);
         lock (_gate)
         {
             _requests.Add(captured);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Orchestrator;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
@@ -16,7 +17,7 @@ public sealed class RequestHeadersTests
             : new HttpResponseMessage(request.Uri.AbsolutePath.EndsWith("/operation", StringComparison.Ordinal) ? HttpStatusCode.NoContent : HttpStatusCode.OK);
 
         await harness.Api.FetchOperationAsync(CancellationToken.None);
-        await harness.Api.PublishResultAsync("op-1", new JsonObject(), CancellationToken.None);
+        await harness.Api.PublishResultAsync("op-1", new JsonResultBody(new JsonObject()), CancellationToken.None);
         await harness.Api.HeartbeatAsync(CancellationToken.None);
         await harness.Api.NotifyShutdownAsync(CancellationToken.None);
         await harness.Api.DownloadOperationAsync("op-1", CancellationToken.None);

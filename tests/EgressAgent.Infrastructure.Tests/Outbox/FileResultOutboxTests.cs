@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -31,7 +32,20 @@ public sealed class FileResultOutboxTests : IDisposable
         Assert.Equal(Start, entry.CreatedAt);
         Assert.NotNull(loaded);
         Assert.Equal("op-1", loaded.OperationId);
-        Assert.True(JsonNode.DeepEquals(result, loaded.Result));
+        Assert.True(JsonNode.DeepEquals(result, await loaded.Body.ReadJsonAsync()));
+    }
+
+    [Fact]
+    public async Task An_operation_id_that_needs_escaping_comes_back_as_it_was_stored()
+    {
+        const string id = "op \"quoted\" \u00e9\u6f22 \\ /";
+        var outbox = NewOutbox();
+        var entry = await outbox.AddAsync(id, new JsonObject { ["n"] = 1 }, CancellationToken.None);
+
+        var loaded = await outbox.LoadAsync(entry, CancellationToken.None);
+
+        Assert.Equal(id, loaded!.OperationId);
+        Assert.Equal("{\"n\":1}", await loaded.Body.ReadStringAsync());
     }
 
     [Fact]
@@ -44,7 +58,7 @@ public sealed class FileResultOutboxTests : IDisposable
         result["n"] = 2;
 
         var loaded = await outbox.LoadAsync(entry, CancellationToken.None);
-        Assert.Equal(1, loaded!.Result["n"]!.GetValue<int>());
+        Assert.Equal(1, (await loaded!.Body.ReadJsonAsync())!["n"]!.GetValue<int>());
     }
 
     [Fact]
@@ -105,6 +119,10 @@ public sealed class FileResultOutboxTests : IDisposable
     [InlineData("{\"operation_id\":\"op-1\",\"result\":[1]}")] // result not an object
     [InlineData("[]")]
     [InlineData("")]
+    [InlineData("{\"operation_id\":\"op-1\",\"result\":{}")] // the document's closing brace is missing
+    [InlineData("{\"operation_id\":\"op-1\",\"result\":{\"a\":{}")] // cut inside the result
+    [InlineData("{\"result\":{},\"operation_id\":\"op-1\"}")] // not the layout the outbox writes
+    [InlineData("{\"operation_id\":\"op-1\",\"result\":{}} ")] // something after the document
     public async Task A_corrupt_entry_loads_as_null(string content)
     {
         var outbox = NewOutbox();

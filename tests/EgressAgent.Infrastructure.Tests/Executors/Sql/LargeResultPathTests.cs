@@ -5,6 +5,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Executors.Sql;
 using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -66,7 +67,7 @@ public sealed class LargeResultPathTests : IDisposable
         var stored = await outbox.LoadAsync(entry, CancellationToken.None);
 
         Assert.Equal("op-rows", stored!.OperationId);
-        Assert.Equal(expected, stored.Result.ToJsonString());
+        Assert.Equal(expected, await stored.Body.ReadStringAsync());
         var file = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_directory, "outbox")).Single());
         Assert.Equal($$"""{"operation_id":"op-rows","result":{{expected}}}""", file);
     }

@@ -3,12 +3,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
+using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Executors.Sql;
+using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Refit;
 using Xunit.Abstractions;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
@@ -75,21 +78,27 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
         Assert.True(afterStore.PeakBytes - baseline.RssBytes <= 2 * size, $"execute + store grew {Growth(baseline, afterStore, size)}");
     }
 
-    /// <summary>As the publisher and the adapter: load the stored result, wrap it, serialise the request body.</summary>
+    /// <summary>
+    /// As the publisher: load the stored result and send it through the real adapter, Refit client
+    /// and HttpClient to a handler that reads the request body the way a socket handler does.
+    /// </summary>
     private async Task LoadAndPublishAsync(string query)
     {
         var (_, outbox) = Setup();
         await WriteStoredResultAsync(query);
         var entry = Assert.Single(outbox.ListPending());
+        using var wire = new DrainingHandler();
+        using var client = new HttpClient(wire) { BaseAddress = new Uri("http://orchestrator.test") };
+        var api = new OrchestratorApiAdapter(RestService.For<IOrchestratorRestApi>(client), TimeProvider.System);
 
         var baseline = ResetPeak();
         var stored = await outbox.LoadAsync(entry, CancellationToken.None);
-        var body = new JsonObject { ["result"] = stored!.Result.DeepClone() };
-        await JsonSerializer.SerializeAsync(System.IO.Stream.Null, body);
+        var outcome = await api.PublishResultAsync(stored!.OperationId, stored.Body, CancellationToken.None);
         var afterPublish = Memory.Read();
-        GC.KeepAlive(body);
 
         var size = StoredSize();
+        Assert.Equal(PublishStatus.Delivered, outcome.Status);
+        Assert.Equal(size - "{\"operation_id\":\"op-big\",\"result\":}".Length + "{\"result\":}".Length, wire.BytesSent);
         output.WriteLine($"{query}: {Rows:N0} rows, result JSON {Mib(size)}");
         output.WriteLine($"  load + publish:  peak growth {Growth(baseline, afterPublish, size)}");
         Assert.True(afterPublish.PeakBytes - baseline.RssBytes <= 2 * size, $"load + publish grew {Growth(baseline, afterPublish, size)}");
@@ -224,6 +233,54 @@ public sealed class MeasurementFactAttribute : FactAttribute
         if (Environment.GetEnvironmentVariable("EGRESS_MEASURE") != "1" || !OperatingSystem.IsLinux())
         {
             Skip = "A measurement: set EGRESS_MEASURE=1 (Linux) to run it.";
+        }
+    }
+}
+
+/// <summary>Reads each request body as a socket handler sends it (no buffering) and answers 200.</summary>
+internal sealed class DrainingHandler : HttpMessageHandler
+{
+    public long BytesSent { get; private set; }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var counter = new CountingStream();
+        await request.Content!.CopyToAsync(counter, cancellationToken);
+        Assert.Equal(request.Content.Headers.ContentLength, counter.Length);
+        BytesSent = counter.Length;
+        return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+    }
+
+    private sealed class CountingStream : System.IO.Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _length += buffer.Length;
+            return ValueTask.CompletedTask;
         }
     }
 }
