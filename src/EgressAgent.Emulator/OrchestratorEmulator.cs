@@ -137,6 +137,9 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
         {
             kestrel.AllowSynchronousIO = false;
             kestrel.AddServerHeader = false;
+            // Results can be large (a million-row query is tens of MiB); the contract limits them
+            // with response_size_limit_bytes, not with the server's default 30 MB body cap.
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(address, options.Port);
         });
         builder.Services.AddSingleton<IHostLifetime, DetachedHostLifetime>();

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Text.Json.Nodes;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;

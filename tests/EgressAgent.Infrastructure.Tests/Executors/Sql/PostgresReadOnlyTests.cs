@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using Npgsql;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;

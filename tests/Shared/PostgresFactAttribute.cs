@@ -1,4 +1,4 @@
-namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
+namespace EgressAgent.Tests.Shared;
 
 /// <summary>
 /// A fact that needs a real PostgreSQL server: <c>.ci/run</c> starts one and sets
