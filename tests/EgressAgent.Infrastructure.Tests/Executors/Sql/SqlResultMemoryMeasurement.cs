@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -222,18 +223,6 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
 
         private static long Kib(string line) =>
             1024 * long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
-}
-
-/// <summary>A fact that runs only when <c>EGRESS_MEASURE=1</c> and on Linux (it reads /proc).</summary>
-public sealed class MeasurementFactAttribute : FactAttribute
-{
-    public MeasurementFactAttribute()
-    {
-        if (Environment.GetEnvironmentVariable("EGRESS_MEASURE") != "1" || !OperatingSystem.IsLinux())
-        {
-            Skip = "A measurement: set EGRESS_MEASURE=1 (Linux) to run it.";
-        }
     }
 }
 
