@@ -12,9 +12,13 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 /// (docs/adr/0009). <see cref="ToJsonValue"/> puts the rows into a result without copying them;
 /// writing it copies them row by row, flushing the writer as it goes. Disposing ends the adding
 /// of rows (it releases the row writer); the rows stay readable.
+/// Past <see cref="DefaultSpillThreshold"/> the rows move to an unlinked temporary file, so a
+/// result of any size holds a few MiB of memory, not its whole size (docs/adr/0009).
 /// </summary>
 internal sealed class JsonRowBuffer : IDisposable
 {
+    public const int DefaultSpillThreshold = 4 * 1024 * 1024;
+
     // Above the large object threshold (85,000 bytes): chunks are never copied by a compacting GC.
     private const int ChunkSize = 128 * 1024;
     private const int FlushThreshold = 64 * 1024;
@@ -30,9 +34,19 @@ internal sealed class JsonRowBuffer : IDisposable
     private readonly List<(byte[] Bytes, int Used)> _chunks = [];
     private readonly ArrayBufferWriter<byte> _row = new(256);
     private readonly Utf8JsonWriter _writer;
+    private readonly int _spillThreshold;
+    private long _bytesInMemory;
+    private FileStream? _spill;
     private bool _inRow;
 
-    public JsonRowBuffer() => _writer = new Utf8JsonWriter(_row);
+    public JsonRowBuffer(int spillThreshold = DefaultSpillThreshold)
+    {
+        _writer = new Utf8JsonWriter(_row);
+        _spillThreshold = spillThreshold;
+    }
+
+    /// <summary>True once the rows live in a temporary file instead of memory.</summary>
+    public bool Spilled => _spill is not null;
 
     public int Count { get; private set; }
 
@@ -70,6 +84,14 @@ internal sealed class JsonRowBuffer : IDisposable
 
     private void Append(ReadOnlySpan<byte> row)
     {
+        ByteCount += row.Length;
+        if (_spill is not null)
+        {
+            _spill.Write(row);
+            _spill.WriteByte(RowEnd);
+            return;
+        }
+
         var needed = row.Length + 1;
         if (_chunks.Count == 0 || _chunks[^1].Bytes.Length - _chunks[^1].Used < needed)
         {
@@ -80,28 +102,107 @@ internal sealed class JsonRowBuffer : IDisposable
         row.CopyTo(bytes.AsSpan(used));
         bytes[used + row.Length] = RowEnd;
         _chunks[^1] = (bytes, used + needed);
-        ByteCount += row.Length;
+        _bytesInMemory += needed;
+        if (_bytesInMemory >= _spillThreshold)
+        {
+            Spill();
+        }
+    }
+
+    /// <summary>
+    /// Moves the rows to a temporary file that is unlinked at once: the open handle keeps it
+    /// readable, and neither a crash nor a forgotten dispose leaves a file behind; the space is
+    /// freed when the handle closes.
+    /// </summary>
+    private void Spill()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"egress-agent-rows-{Guid.NewGuid():N}.tmp");
+        _spill = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, FlushThreshold);
+        File.Delete(path);
+        foreach (var (bytes, used) in _chunks)
+        {
+            _spill.Write(bytes, 0, used);
+        }
+
+        _chunks.Clear();
+        _bytesInMemory = 0;
     }
 
     private void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartArray();
+        if (_spill is not null)
+        {
+            WriteSpilledRows(_spill, writer);
+        }
+
         foreach (var (bytes, used) in _chunks)
         {
-            var rest = bytes.AsSpan(0, used);
-            while (rest.Length > 0)
-            {
-                var end = rest.IndexOf(RowEnd);
-                writer.WriteRawValue(rest[..end], skipInputValidation: true);
-                rest = rest[(end + 1)..];
-                if (writer.BytesPending >= FlushThreshold)
-                {
-                    writer.Flush();
-                }
-            }
+            WriteRows(bytes.AsSpan(0, used), writer);
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>Writes every complete row of <paramref name="rows"/>; returns how many bytes that consumed.</summary>
+    private static int WriteRows(ReadOnlySpan<byte> rows, Utf8JsonWriter writer)
+    {
+        var consumed = 0;
+        int end;
+        while ((end = rows[consumed..].IndexOf(RowEnd)) >= 0)
+        {
+            writer.WriteRawValue(rows.Slice(consumed, end), skipInputValidation: true);
+            consumed += end + 1;
+            if (writer.BytesPending >= FlushThreshold)
+            {
+                writer.Flush();
+            }
+        }
+
+        return consumed;
+    }
+
+    /// <summary>
+    /// Reads the file with positional reads (the write position stays where it is, and the rows
+    /// can be written more than once), carrying a row cut by the buffer's end into the next read.
+    /// </summary>
+    private static void WriteSpilledRows(FileStream spill, Utf8JsonWriter writer)
+    {
+        spill.Flush();
+        var length = spill.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            long offset = 0;
+            var carried = 0;
+            while (offset < length)
+            {
+                if (carried == buffer.Length)
+                {
+                    // One row longer than the buffer: grow it for this row.
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, carried).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = RandomAccess.Read(spill.SafeFileHandle, buffer.AsSpan(carried), offset);
+                if (read == 0)
+                {
+                    throw new IOException("The spilled rows ended early.");
+                }
+
+                offset += read;
+                var filled = carried + read;
+                var consumed = WriteRows(buffer.AsSpan(0, filled), writer);
+                carried = filled - consumed;
+                buffer.AsSpan(consumed, carried).CopyTo(buffer);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private sealed class Converter : JsonConverter<JsonRowBuffer>

@@ -46,6 +46,48 @@ public sealed class JsonRowBufferTests
     }
 
     [Fact]
+    public void Past_the_spill_threshold_rows_move_to_a_file_and_read_back_the_same_every_time()
+    {
+        var huge = new string('h', 300_000); // longer than the read buffer: carried across reads
+        using var spilled = new JsonRowBuffer(spillThreshold: 1024);
+        using var inMemory = new JsonRowBuffer(spillThreshold: int.MaxValue);
+        foreach (var rows in new[] { spilled, inMemory })
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                var writer = rows.BeginRow();
+                writer.WriteNumberValue(i);
+                writer.WriteStringValue(i == 4_321 ? huge : $"value-{i}");
+                rows.EndRow();
+            }
+        }
+
+        var expected = inMemory.ToJsonValue().ToJsonString();
+
+        Assert.True(spilled.Spilled);
+        Assert.False(inMemory.Spilled);
+        Assert.Equal(expected, spilled.ToJsonValue().ToJsonString());
+        Assert.Equal(expected, spilled.ToJsonValue().ToJsonString()); // a second write (size check, then outbox) sees it all again
+        Assert.Equal(inMemory.ByteCount, spilled.ByteCount);
+    }
+
+    [Fact]
+    public void Spilled_rows_leave_no_file_behind()
+    {
+        var before = Directory.EnumerateFiles(Path.GetTempPath(), "egress-agent-rows-*").Count();
+        using var rows = new JsonRowBuffer(spillThreshold: 16);
+        for (var i = 0; i < 100; i++)
+        {
+            rows.BeginRow().WriteNumberValue(i);
+            rows.EndRow();
+        }
+
+        Assert.True(rows.Spilled);
+        Assert.Equal(before, Directory.EnumerateFiles(Path.GetTempPath(), "egress-agent-rows-*").Count());
+        Assert.Equal(100, JsonNode.Parse(rows.ToJsonValue().ToJsonString())!.AsArray().Count);
+    }
+
+    [Fact]
     public void Written_inside_a_result_the_rows_go_straight_to_the_writer_and_parse_back_equal()
     {
         using var rows = Build([1L, "x"], [2L, "y"]);
