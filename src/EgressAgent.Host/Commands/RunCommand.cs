@@ -20,7 +20,9 @@ internal static class RunCommand
         }
 
         using var host = AgentHost.CreateBuilder(configuration, options).Build();
-        var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>(); // RunAsync disposes the container
+        // Resolved before RunAsync, which disposes the container.
+        var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>();
+        var loops = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         try
         {
             await host.RunAsync();
@@ -28,6 +30,14 @@ internal static class RunCommand
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Fatal;
+        }
+
+        // A loop that died stopped the host: the shutdown still ran, but the exit is not graceful.
+        var crashed = loops.FirstOrDefault(l => l.ExecuteTask?.IsFaulted == true);
+        if (crashed is not null)
+        {
+            await Console.Error.WriteLineAsync($"Fatal: {crashed.GetType().Name} failed: {crashed.ExecuteTask!.Exception!.GetBaseException().Message}");
             return ExitCodes.Fatal;
         }
 
