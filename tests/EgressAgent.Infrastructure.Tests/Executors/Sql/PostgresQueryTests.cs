@@ -4,32 +4,8 @@ using System.Text.Json.Nodes;
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 
 /// <summary>Queries against a real PostgreSQL server (skipped without one): parameters, types, limit.</summary>
-public sealed class PostgresQueryTests : IAsyncLifetime
+public sealed class PostgresQueryTests : PostgresSchemaTests
 {
-    private PostgresTestSchema? _schema;
-    private SqlRun? _sql;
-
-    private SqlRun Sql => _sql ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync()
-    {
-        if (PostgresFactAttribute.ConnectionString is null)
-        {
-            return;
-        }
-
-        _schema = await PostgresTestSchema.CreateAsync();
-        _sql = new SqlRun(("pg", "postgres", _schema.ConnectionString));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_schema is not null)
-        {
-            await _schema.DisposeAsync();
-        }
-    }
-
     [PostgresFact]
     public async Task A_query_with_parameters_returns_its_columns_and_rows()
     {

@@ -4,34 +4,8 @@ using EgressAgent.Domain.Operations;
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 
 /// <summary>The server refuses writes (read-only transaction) and bounds time (statement_timeout); skipped without a server.</summary>
-public sealed class PostgresReadOnlyTests : IAsyncLifetime
+public sealed class PostgresReadOnlyTests : PostgresSchemaTests
 {
-    private PostgresTestSchema? _schema;
-    private SqlRun? _sql;
-
-    private PostgresTestSchema Schema => _schema ?? throw new InvalidOperationException("Not initialised.");
-
-    private SqlRun Sql => _sql ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync()
-    {
-        if (PostgresFactAttribute.ConnectionString is null)
-        {
-            return;
-        }
-
-        _schema = await PostgresTestSchema.CreateAsync();
-        _sql = new SqlRun(("pg", "postgres", _schema.ConnectionString));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_schema is not null)
-        {
-            await _schema.DisposeAsync();
-        }
-    }
-
     [PostgresFact]
     public async Task A_delete_is_rejected_by_the_read_only_transaction_and_the_table_is_unchanged()
     {
