@@ -6,6 +6,7 @@ using EgressAgent.Infrastructure.Credentials;
 using EgressAgent.Infrastructure.Logging;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Stream;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,6 +49,7 @@ public static class DependencyInjection
 
         services.AddSingleton<IResultOutbox, FileResultOutbox>();
         services.TryAddSingleton<LogRingBuffer>(); // filled when the host's logging has AddAgentLogBuffer
+        services.AddSingleton<FileModeWarnings>();
 
         services.Scan(scan => scan
             .FromAssemblies([typeof(DependencyInjection).Assembly, .. executorAssemblies])

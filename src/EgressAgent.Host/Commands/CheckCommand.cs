@@ -1,6 +1,7 @@
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
+using EgressAgent.Infrastructure.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,18 +20,20 @@ internal static class CheckCommand
             return ConfigurationProblems.Report(problems);
         }
 
+        // No data directory lock: check touches no stored state and must work beside a running agent.
         using var host = AgentHost.CreateBuilder(configuration, options, LogLevel.Warning).Build();
+        var baseUrl = SecretNames.WithoutUrlCredentials(options.Orchestrator.BaseUrl!);
         var traceId = $"check-{Guid.NewGuid():N}";
         try
         {
             var answer = await host.Services.GetRequiredService<IOrchestratorApi>().PingAsync(traceId, CancellationToken.None);
-            Console.WriteLine($"Orchestrator reachable at {options.Orchestrator.BaseUrl} (trace_id {traceId}):");
+            Console.WriteLine($"Orchestrator reachable at {baseUrl} (trace_id {traceId}):");
             Console.WriteLine(answer);
             return ExitCodes.Graceful;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync($"Orchestrator not reachable at {options.Orchestrator.BaseUrl}: {ex.GetType().Name}: {ex.Message}");
+            await Console.Error.WriteLineAsync($"Orchestrator not reachable at {baseUrl}: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, options.Orchestrator.BaseUrl)}");
             return ExitCodes.Fatal;
         }
     }

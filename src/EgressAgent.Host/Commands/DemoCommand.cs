@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Emulator;
 using EgressAgent.Host.Composition;
+using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,13 @@ internal static class DemoCommand
         if (problems.Count > 0)
         {
             return ConfigurationProblems.Report(problems);
+        }
+
+        // Before the host, as `run` does (docs/adr/0020).
+        using var dataLock = DataDirectoryLock.TryAcquire(options.Storage.DataDirectory, out var lockProblem);
+        if (dataLock is null)
+        {
+            return ConfigurationProblems.Report([lockProblem]);
         }
 
         var samples = DemoSamples.All;

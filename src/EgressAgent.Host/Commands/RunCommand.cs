@@ -1,6 +1,8 @@
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
+using EgressAgent.Infrastructure.Secrets;
+using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +21,14 @@ internal static class RunCommand
             return ConfigurationProblems.Report(problems);
         }
 
+        // Before the host exists: nothing may read or delete in the data directory (the outbox
+        // lists and cleans it when constructed) until this process owns it. Held until exit.
+        using var dataLock = DataDirectoryLock.TryAcquire(options.Storage.DataDirectory, out var lockProblem);
+        if (dataLock is null)
+        {
+            return ConfigurationProblems.Report([lockProblem]);
+        }
+
         using var host = AgentHost.CreateBuilder(configuration, options).Build();
         // Resolved before RunAsync, which disposes the container.
         var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>();
@@ -29,7 +39,7 @@ internal static class RunCommand
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {ex.Message}");
+            await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, options.Orchestrator.BaseUrl)}");
             return ExitCodes.Fatal;
         }
 
@@ -37,7 +47,8 @@ internal static class RunCommand
         var crashed = loops.FirstOrDefault(l => l.ExecuteTask?.IsFaulted == true);
         if (crashed is not null)
         {
-            await Console.Error.WriteLineAsync($"Fatal: {crashed.GetType().Name} failed: {crashed.ExecuteTask!.Exception!.GetBaseException().Message}");
+            var message = crashed.ExecuteTask!.Exception!.GetBaseException().Message;
+            await Console.Error.WriteLineAsync($"Fatal: {crashed.GetType().Name} failed: {SecretNames.WithoutUrlCredentials(message, options.Orchestrator.BaseUrl)}");
             return ExitCodes.Fatal;
         }
 

@@ -2,6 +2,8 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Domain;
 using EgressAgent.Domain.Lifecycle;
+using EgressAgent.Infrastructure.Secrets;
+using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,12 +18,14 @@ internal sealed partial class AgentLifecycleService(
     IShutdownCoordinator shutdown,
     InstanceId instanceId,
     IOptions<AgentOptions> options,
+    FileModeWarnings fileModes,
     ILogger<AgentLifecycleService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        LogStarted(logger, instanceId.ToString(), o.Orchestrator.BaseUrl, o.Operations.Workers, o.Events.Enabled);
+        LogStarted(logger, instanceId.ToString(), o.Orchestrator.BaseUrl is { } url ? SecretNames.WithoutUrlCredentials(url) : null, o.Operations.Workers, o.Events.Enabled);
+        fileModes.LogAtStart();
         return Task.CompletedTask;
     }
 

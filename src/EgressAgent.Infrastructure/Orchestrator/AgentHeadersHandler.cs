@@ -9,13 +9,14 @@ namespace EgressAgent.Infrastructure.Orchestrator;
 
 /// <summary>
 /// Every request to the orchestrator, REST and stream alike: the credential (read fresh), the
-/// instance id, and bookkeeping of what the orchestrator saw (last request, rejections).
+/// instance id, the base URL's user info as Basic credentials when it has any, and bookkeeping of what the orchestrator saw (last request, rejections).
 /// </summary>
 internal sealed partial class AgentHeadersHandler(
     CredentialSource credentials,
     InstanceId instanceId,
     RequestActivity activity,
     CredentialRejections rejections,
+    OrchestratorUrl url,
     ILogger<AgentHeadersHandler> logger) : DelegatingHandler
 {
     public const string IdHeader = "x-mcd-id";
@@ -34,6 +35,10 @@ internal sealed partial class AgentHeadersHandler(
         request.Headers.TryAddWithoutValidation(IdHeader, credential.Id);
         request.Headers.TryAddWithoutValidation(TokenHeader, credential.Secret);
         request.Headers.TryAddWithoutValidation(InstanceHeader, instanceId.ToString());
+        if (url.BasicCredentials is { } basic)
+        {
+            request.Headers.Authorization = basic; // the base URL's user info (docs/adr/0021)
+        }
 
         if (!request.Options.TryGetValue(IsStream, out var isStream) || !isStream)
         {

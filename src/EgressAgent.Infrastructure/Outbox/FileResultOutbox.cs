@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Operations;
+using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +32,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         _directory = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "outbox");
         _timeProvider = timeProvider;
         _logger = logger;
-        Directory.CreateDirectory(_directory);
+        PrivateDirectory.Create(_directory);
         foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
         {
             // A crash between write and rename: the worker never saw AddAsync return, so this

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace EgressAgent.Infrastructure.Storage;
+
+/// <summary>
+/// One process per data directory (contract §10, docs/adr/0020): an exclusive <c>flock</c> on
+/// <c>{DataDirectory}/agent.lock</c>, taken before anything there is read or deleted and held for
+/// the life of the process. The kernel drops it when the process dies, kill -9 included, so a
+/// stale file never blocks a restart. The holder writes its pid into the file so that a second
+/// process can name it.
+/// </summary>
+/// <remarks>
+/// On Linux the file is opened and locked through libc rather than <see cref="FileStream"/>:
+/// .NET's own lock (<c>FileShare.None</c> is <c>flock(LOCK_EX|LOCK_NB)</c>) is switched off by
+/// <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>, and every .NET open takes at least
+/// <c>LOCK_SH</c>, so the second process could not even read the holder's pid. The file is never
+/// deleted: removing it while another process opens it would give two processes two "locked" files.
+/// </remarks>
+internal sealed partial class DataDirectoryLock : IDisposable
+{
+    public const string FileName = "agent.lock";
+
+    private const int ReadWriteCreateCloseOnExec = 0x2 | 0x40 | 0x80000; // O_RDWR | O_CREAT | O_CLOEXEC
+    private const int OwnerReadWrite = 0x180; // 0600
+    private const int ExclusiveNonBlocking = 0x2 | 0x4; // LOCK_EX | LOCK_NB
+    private const int WouldBlock = 11; // EWOULDBLOCK (EAGAIN) on Linux
+
+    private readonly SafeFileHandle _handle;
+
+    private DataDirectoryLock(string directory, SafeFileHandle handle)
+    {
+        Directory = directory;
+        _handle = handle;
+    }
+
+    /// <summary>The data directory, as a full path.</summary>
+    public string Directory { get; }
+
+    /// <summary>
+    /// Creates the data directory when missing (<c>0700</c>) and locks it; null, with a one-line
+    /// <paramref name="problem"/> naming the directory (and the holder's pid when known), when
+    /// another process holds it or the lock cannot be taken.
+    /// </summary>
+    public static DataDirectoryLock? TryAcquire(string dataDirectory, out string problem)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        var directory = Path.GetFullPath(dataDirectory);
+        problem = string.Empty;
+        try
+        {
+            PrivateDirectory.Create(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"EgressAgent:Storage:DataDirectory '{directory}' cannot be created ({ex.GetType().Name}: {ex.Message}).";
+            return null;
+        }
+
+        var path = Path.Combine(directory, FileName);
+        var handle = OperatingSystem.IsLinux() ? LockWithLibc(directory, path, out problem) : LockWithFileShare(directory, path, out problem);
+        if (handle is null)
+        {
+            return null;
+        }
+
+        WritePid(handle);
+        return new DataDirectoryLock(directory, handle);
+    }
+
+    /// <summary>Releases the lock; the process exiting does the same.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private static SafeFileHandle? LockWithLibc(string directory, string path, out string problem)
+    {
+        problem = string.Empty;
+        var fd = Open(path, ReadWriteCreateCloseOnExec, OwnerReadWrite);
+        if (fd < 0)
+        {
+            problem = $"EgressAgent:Storage:DataDirectory '{directory}': the lock file {FileName} cannot be opened ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}).";
+            return null;
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Flock(fd, ExclusiveNonBlocking) == 0)
+        {
+            return handle;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        problem = error == WouldBlock
+            ? InUse(directory, ReadPid(handle))
+            // No lock (a file system without flock support): two processes could share the directory unnoticed.
+            : $"EgressAgent:Storage:DataDirectory '{directory}': the lock file {FileName} cannot be locked ({Marshal.GetPInvokeErrorMessage(error)}); use a local file system.";
+        handle.Dispose();
+        return null;
+    }
+
+    /// <summary>Elsewhere (macOS, Windows) .NET's share mode is the lock; the holder's pid cannot be read while it holds it.</summary>
+    private static SafeFileHandle? LockWithFileShare(string directory, string path, out string problem)
+    {
+        problem = string.Empty;
+        try
+        {
+            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            problem = InUse(directory, pid: null);
+            return null;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            problem = $"EgressAgent:Storage:DataDirectory '{directory}': the lock file {FileName} cannot be opened ({ex.Message}).";
+            return null;
+        }
+    }
+
+    private static string InUse(string directory, int? pid) =>
+        $"EgressAgent:Storage:DataDirectory '{directory}' is in use by another agent process ({(pid is { } p ? $"pid {p}" : "pid unknown")}); run one process per data directory.";
+
+    /// <summary>Writes <c>pid\n</c>, then cuts what an earlier, longer pid left behind.</summary>
+    private static void WritePid(SafeFileHandle handle)
+    {
+        var text = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        RandomAccess.Write(handle, text, fileOffset: 0);
+        RandomAccess.SetLength(handle, text.Length);
+    }
+
+    /// <summary>The pid in the first line of the file; null when there is none (the holder has not written it yet).</summary>
+    private static int? ReadPid(SafeFileHandle handle)
+    {
+        Span<byte> head = stackalloc byte[32];
+        try
+        {
+            var read = RandomAccess.Read(handle, head, fileOffset: 0);
+            var line = Encoding.ASCII.GetString(head[..read]).Split('\n')[0].Trim();
+            return int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(int fd, int operation);
+}

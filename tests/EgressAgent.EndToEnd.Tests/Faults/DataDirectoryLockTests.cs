@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using EgressAgent.EndToEnd.Tests.Harness;
+using EgressAgent.Emulator;
+using Xunit.Abstractions;
+
+namespace EgressAgent.EndToEnd.Tests.Faults;
+
+/// <summary>
+/// Contract §10 "One process per data directory": a second process on the same directory exits 2
+/// within 10 s naming the directory and the holder's pid, contacts nothing, and the first goes on;
+/// the kernel frees the directory when the holder dies, kill -9 included (docs/adr/0020).
+/// </summary>
+[Collection(Lifecycle.LifecycleCollection.Name)]
+public sealed class DataDirectoryLockTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SecondProcessExitBound = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_second_process_on_the_same_data_directory_exits_2_within_10_s_naming_the_directory_and_the_holder_and_the_first_keeps_working()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        await using var first = AgentProcess.Start(emulator, data, output);
+        var firstInstance = (await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound)).InstanceId;
+
+        var started = Stopwatch.GetTimestamp();
+        await using var second = AgentProcess.Start(emulator, data, output);
+        var exitCode = await second.WaitForExitAsync(SecondProcessExitBound);
+
+        Assert.Equal(2, exitCode);
+        Assert.True(Stopwatch.GetElapsedTime(started) < SecondProcessExitBound);
+        Assert.Contains(second.ErrorLines, l => l.Contains($"'{data.Path}'", StringComparison.Ordinal) && l.Contains($"pid {first.Id})", StringComparison.Ordinal));
+        Assert.DoesNotContain(second.Lines, l => l.Contains("started against", StringComparison.Ordinal));
+
+        var echo = await emulator.RunEchoThroughStreamAsync("after-the-second-process", Bound);
+        Assert.Equal(firstInstance, echo.InstanceId);
+        Assert.False(first.HasExited);
+        Assert.Equal(0, await emulator.SayGoodbyeAsync(first, Bound));
+        // The emulator saw one instance only: the second process never sent a request.
+        Assert.NotNull(firstInstance);
+        Assert.All(emulator.Requests, r => Assert.Equal(firstInstance, r.InstanceId));
+    }
+
+    [Fact]
+    public async Task After_the_holder_is_killed_hard_a_new_process_takes_the_directory_and_works()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        string? firstInstance;
+        await using (var first = AgentProcess.Start(emulator, data, output))
+        {
+            firstInstance = (await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound)).InstanceId;
+            first.KillHard();
+            await first.WaitForExitAsync(Bound);
+        }
+
+        await using var next = AgentProcess.Start(emulator, data, output);
+        await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath && r.InstanceId != firstInstance, Bound);
+        var echo = await emulator.RunEchoThroughStreamAsync("after-kill-9", Bound);
+
+        Assert.NotEqual(firstInstance, echo.InstanceId);
+        Assert.Equal(0, await emulator.SayGoodbyeAsync(next, Bound));
+        Assert.DoesNotContain(next.ErrorLines, l => l.Contains("in use", StringComparison.Ordinal));
+        // The lock file stays (deleting it would race a process opening it) and names its last holder.
+        Assert.Equal($"{next.Id}\n", await File.ReadAllTextAsync(Path.Combine(data.Path, "agent.lock")));
+    }
+}
