@@ -60,13 +60,12 @@ internal sealed partial class DurableResultWriter(
 
     private async Task<bool> RetryAsync(string operationId, OperationResult result, Exception failure, CancellationToken giveUp)
     {
+        LogWaiting(logger, operationId, failure.GetType().Name, failure.Message);
         var reason = ReasonOf(failure);
         if (health.StartWaiting(reason))
         {
             LogDegraded(logger, reason);
         }
-
-        LogWaiting(logger, operationId, failure.GetType().Name, failure.Message);
         var backoff = new FullJitterBackoff(FirstRetryCeiling, MaxRetryCeiling);
         var attempts = 1;
         var stored = false;
