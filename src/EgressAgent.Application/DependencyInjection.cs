@@ -54,6 +54,9 @@ public static class DependencyInjection
         services.AddSingleton<IBackpressure, Backpressure>();
         services.AddSingleton<IWorkPipeline, WorkPipeline>();
         services.AddSingleton<IShutdownCoordinator, ShutdownCoordinator>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<IStorageHealth>(sp => sp.GetRequiredService<StorageHealth>());
+        services.AddSingleton<DurableResultWriter>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

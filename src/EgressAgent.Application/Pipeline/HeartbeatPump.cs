@@ -20,7 +20,8 @@ internal sealed partial class HeartbeatPump(
     AgentCounters counters,
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
-    ILogger<HeartbeatPump> logger)
+    ILogger<HeartbeatPump> logger,
+    IStorageHealth storage)
 {
     /// <summary>Sent this much before the interval is up, so the request lands inside the bound.</summary>
     internal static readonly TimeSpan Lead = TimeSpan.FromMilliseconds(500);
@@ -47,7 +48,8 @@ internal sealed partial class HeartbeatPump(
                 // clock again instead skipped a beat (a gap of two targets) whenever the timer fired a
                 // fraction of a millisecond early: not due here, already overdue at the loop's top.
                 var due = activity.LastRequestAt == last;
-                if (inFlight.IsSaturated && (requested || due))
+                // Intake paused for storage makes no E1 either, so it needs the beats too (docs/adr/0014).
+                if ((inFlight.IsSaturated || storage.IsDegraded) && (requested || due))
                 {
                     await BeatAsync(cancellationToken);
                 }

@@ -20,7 +20,8 @@ internal sealed partial class OperationPoller(
     PipelineTokens tokens,
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
-    ILogger<OperationPoller> logger)
+    ILogger<OperationPoller> logger,
+    IStorageHealth storage)
 {
     private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
 
@@ -46,7 +47,8 @@ internal sealed partial class OperationPoller(
 
     private async Task FetchUntilEmptyOrFullAsync(CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested && queue.InFlight.TryReserve())
+        // No E1 while a result waits to be stored (docs/adr/0014); recovery signals a wake-up.
+        while (!stop.IsCancellationRequested && !storage.IsDegraded && queue.InFlight.TryReserve())
         {
             FetchedOperation? fetched;
             try

@@ -1,6 +1,5 @@
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging;
@@ -11,12 +10,13 @@ namespace EgressAgent.Application.Pipeline;
 /// <summary>
 /// <c>Operations:Workers</c> loops taking work from the queue. A finished result goes to the
 /// durable outbox before its slot is freed, so a crash after that point loses nothing, and
-/// publishing never holds a worker.
+/// publishing never holds a worker. While storage fails, the worker keeps its result and its
+/// slot and retries (docs/adr/0014). Whatever one operation throws, the worker goes on.
 /// </summary>
 internal sealed partial class WorkerPool(
     WorkQueue queue,
     OperationRunner runner,
-    IResultOutbox outbox,
+    DurableResultWriter writer,
     ResultPublisher publisher,
     WorkSignal workSignal,
     PipelineTokens tokens,
@@ -33,7 +33,16 @@ internal sealed partial class WorkerPool(
         {
             await foreach (var envelope in queue.Reader.ReadAllAsync(cancellationToken))
             {
-                await RunOneAsync(envelope);
+                try
+                {
+                    await RunOneAsync(envelope);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // No single item stops the loop (contract §10): a worker that died here would
+                    // take a slot of capacity with it for the rest of the process.
+                    LogItemFailed(logger, envelope.OperationId, ex.GetType().Name, ex.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -48,17 +57,13 @@ internal sealed partial class WorkerPool(
         {
             var result = await runner.RunAsync(envelope, tokens.Work);
             Count(result);
-            if (result is not null)
+
+            // Shutdown cancelling running work is the one thing that ends the wait for storage.
+            if (result is not null && await writer.StoreAsync(envelope.OperationId, result, tokens.Work))
             {
-                await outbox.AddAsync(envelope.OperationId, result, CancellationToken.None);
                 publisher.Notify();
                 LogCompleted(logger, envelope.OperationId, result is OperationResult.Succeeded ? "success" : "error");
             }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The runner maps executor failures to results; reaching here means the outbox failed.
-            LogResultNotStored(logger, envelope.OperationId, ex.GetType().Name, ex.Message);
         }
         finally
         {
@@ -82,6 +87,6 @@ internal sealed partial class WorkerPool(
     [LoggerMessage(Level = LogLevel.Information, Message = "Operation {OperationId} finished with {Outcome}")]
     private static partial void LogCompleted(ILogger logger, string operationId, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The result of operation {OperationId} could not be stored ({ErrorType}: {Error})")]
-    private static partial void LogResultNotStored(ILogger logger, string operationId, string errorType, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling operation {OperationId} failed unexpectedly ({ErrorType}: {Error}); the worker goes on")]
+    private static partial void LogItemFailed(ILogger logger, string operationId, string errorType, string error);
 }

@@ -18,6 +18,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
     private readonly InFlightCounter _inFlight = new(2);
     private readonly RequestActivity _activity;
     private readonly AgentCounters _counters = new();
+    private readonly StorageHealth _storage = new();
     private readonly HeartbeatPump _pump;
     private readonly ConcurrentQueue<DateTimeOffset> _beats = new();
     private readonly CancellationTokenSource _stop = new();
@@ -45,7 +46,8 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
             _counters,
             TestOptions.Create(o => o.Heartbeat.Interval = Interval),
             _time,
-            NullLogger<HeartbeatPump>.Instance);
+            NullLogger<HeartbeatPump>.Instance,
+            _storage);
     }
 
     public async ValueTask DisposeAsync()
@@ -100,6 +102,22 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
         await _time.WaitForPendingTimerAsync(createdAfter: timers);
 
         _orchestrator.Verify(o => o.HeartbeatAsync(It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task While_a_result_waits_to_be_stored_heartbeats_go_on_with_free_capacity_and_stop_after_recovery()
+    {
+        // Intake is paused for storage (docs/adr/0014): no E1, so only heartbeats show the agent alive.
+        _storage.StartWaiting("results cannot be stored (IOException: No space left on device)");
+        await StartAsync();
+
+        await AdvanceInStepsAsync(Interval * 4);
+        var whileWaiting = _beats.Count;
+        _storage.StopWaiting();
+        await AdvanceInStepsAsync(Interval * 3);
+
+        Assert.True(whileWaiting >= 4, $"expected a heartbeat per interval while a result waits, got {whileWaiting}");
+        Assert.Equal(whileWaiting, _beats.Count);
     }
 
     [Fact]

@@ -49,6 +49,34 @@ public sealed class OperationPollerTests
     }
 
     [Fact]
+    public async Task While_a_result_waits_to_be_stored_it_fetches_nothing_and_fetches_again_when_woken_after_recovery()
+    {
+        await using var rig = new PollerRig(capacity: 8);
+        rig.AnswerWith(Envelopes.Fetched("op-1"));
+        rig.Storage.StartWaiting("results cannot be stored (IOException: No space left on device)");
+
+        rig.Start();
+        await rig.Time.WaitForPendingTimerAsync(dueTime: PollerRig.PollInterval);
+
+        // Neither a wake-up (work_available) nor the idle poll fetches while intake is paused.
+        var timers = rig.Time.TimersCreated;
+        rig.Signal.Signal();
+        await rig.Time.WaitForPendingTimerAsync(createdAfter: timers, dueTime: PollerRig.PollInterval);
+        timers = rig.Time.TimersCreated;
+        rig.Time.Advance(PollerRig.PollInterval);
+        await rig.Time.WaitForPendingTimerAsync(createdAfter: timers, dueTime: PollerRig.PollInterval);
+        Assert.Equal(0, rig.Calls);
+
+        // Recovery: the writer clears the wait and wakes the poller.
+        timers = rig.Time.TimersCreated;
+        rig.Storage.StopWaiting();
+        rig.Signal.Signal();
+
+        await rig.SettledAfterAsync(calls: 2, timersBefore: timers);
+        Assert.Equal(["op-1"], rig.DrainQueue());
+    }
+
+    [Fact]
     public async Task A_signal_during_a_fetch_causes_another_fetch_right_after_it()
     {
         await using var rig = new PollerRig(capacity: 8);

@@ -41,7 +41,8 @@ internal sealed class PollerRig : IAsyncDisposable
             Tokens,
             TestOptions.Create(o => o.Operations.PollInterval = PollInterval),
             Time,
-            NullLogger<OperationPoller>.Instance);
+            NullLogger<OperationPoller>.Instance,
+            Storage);
     }
 
     public TrackingTimeProvider Time { get; } = new();
@@ -50,6 +51,7 @@ internal sealed class PollerRig : IAsyncDisposable
     public WorkQueue Queue { get; }
     public WorkSignal Signal { get; } = new();
     public PipelineTokens Tokens { get; } = new();
+    public StorageHealth Storage { get; } = new();
     public AssignedWorkIntake Intake { get; }
     public OperationPoller Poller { get; }
 

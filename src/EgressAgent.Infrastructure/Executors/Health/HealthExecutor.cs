@@ -21,8 +21,10 @@ internal sealed class HealthExecutor(
     IShutdownCoordinator coordinator,
     InFlightCounter inFlight,
     IResultOutbox outbox,
-    TimeProvider timeProvider) : IOperationExecutor
+    TimeProvider timeProvider,
+    IStorageHealth storage) : IOperationExecutor
 {
+    private const string Degraded = "degraded";
     private static readonly DateTimeOffset ProcessStartedAt = StartOfThisProcess();
     private static readonly (string Version, string Build) Release = ReleaseOf(typeof(HealthExecutor).Assembly);
 
@@ -33,6 +35,8 @@ internal sealed class HealthExecutor(
         var agent = options.Value;
         var orchestrator = agent.Orchestrator;
         var usesTokenFile = !string.IsNullOrEmpty(orchestrator.TokenFile);
+        var degradedReason = storage.DegradedReason; // read once: it may clear meanwhile
+        var state = StateOf(coordinator.State, degradedReason);
         var health = new JsonObject
         {
             ["platform"] = "dotnet",
@@ -41,7 +45,7 @@ internal sealed class HealthExecutor(
             ["instance_id"] = instanceId.ToString(),
             ["trace_id"] = context.TraceId,
             ["uptime_seconds"] = Math.Round(Math.Max(0, (timeProvider.GetUtcNow() - ProcessStartedAt).TotalSeconds), 3),
-            ["state"] = coordinator.State.ToWire(),
+            ["state"] = state,
             ["workers"] = agent.Operations.Workers,
             ["in_flight"] = inFlight.InFlight,
             ["outbox_pending"] = outbox.PendingCount,
@@ -56,8 +60,17 @@ internal sealed class HealthExecutor(
             ["authentication_method"] = usesTokenFile ? "token_file" : "token",
             ["backend_url"] = BackendUrlOf(orchestrator.BaseUrl),
         };
+        if (state == Degraded)
+        {
+            health.Insert(health.IndexOf("state") + 1, "degraded_reason", degradedReason);
+        }
+
         return Task.FromResult<JsonNode?>(health);
     }
+
+    /// <summary>Degraded is a kind of running: a shutdown under way says so instead.</summary>
+    private static string StateOf(AgentState state, string? degradedReason) =>
+        state == AgentState.Running && degradedReason is not null ? Degraded : state.ToWire();
 
     private static string? TokenIdFromFile(string path) => TokenFile.TryRead(path, out var id, out _, out _) ? id : null;
 

@@ -23,6 +23,7 @@ public sealed class HealthExecutorTests : IDisposable
     private readonly InstanceId _instanceId = InstanceId.New();
     private readonly Mock<IShutdownCoordinator> _coordinator = new();
     private readonly Mock<IResultOutbox> _outbox = new();
+    private readonly Mock<IStorageHealth> _storage = new();
     private readonly InFlightCounter _inFlight = new(4);
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"egress-health-{Guid.NewGuid():N}");
 
@@ -117,7 +118,7 @@ public sealed class HealthExecutorTests : IDisposable
 
     private async Task<JsonObject> RunAsync(string traceId = "t-health")
     {
-        var executor = new HealthExecutor(Options.Create(_options), _instanceId, _coordinator.Object, _inFlight, _outbox.Object, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var executor = new HealthExecutor(Options.Create(_options), _instanceId, _coordinator.Object, _inFlight, _outbox.Object, new FakeTimeProvider(DateTimeOffset.UtcNow), _storage.Object);
         Assert.Equal(OperationRoute.Exact("/api/v1/test/health"), executor.Route);
         var context = new OperationContext("op-1", "/api/v1/test/health", traceId, new JsonObject());
         return (await executor.ExecuteAsync(context, CancellationToken.None))!.AsObject();

@@ -1,0 +1,123 @@
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Tests.Support;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Application.Tests.Pipeline;
+
+/// <summary>
+/// Contract §10: storage faults lose nothing (the worker keeps its result and its slot and
+/// retries; the agent is degraded meanwhile), and no single item stops a worker's loop.
+/// </summary>
+public sealed class WorkerPoolTests
+{
+    [Fact]
+    public async Task A_result_that_cannot_be_stored_waits_in_memory_and_is_stored_exactly_once_when_storage_recovers()
+    {
+        await using var rig = new WorkerRig(workers: 2);
+        rig.Outbox.FailNextWrites(DiskFull(), DiskFull(), DiskFull());
+        rig.Start();
+
+        rig.Run("op-1");
+        await rig.Time.WaitForPendingTimerAsync();
+
+        // Waiting: in memory only, degraded with the reason, the slot still held.
+        Assert.Equal(1, rig.Outbox.Attempts);
+        Assert.Empty(rig.Outbox.Stored);
+        Assert.True(rig.Storage.IsDegraded);
+        Assert.Equal(1, rig.Storage.ResultsWaiting);
+        Assert.Contains("No space left on device", rig.Storage.DegradedReason, StringComparison.Ordinal);
+        Assert.Equal(1, rig.Queue.InFlight.InFlight);
+        Assert.False(await rig.PollerWasWokenAsync());
+        Assert.Contains(rig.Logs.Records, r => r.Level == LogLevel.Error && r.Message.StartsWith("Storage degraded", StringComparison.Ordinal));
+
+        await rig.AdvanceUntilAsync(() => rig.Outbox.Stored.Count > 0, "the result is stored");
+        await Eventually.UntilAsync(() => rig.Queue.InFlight.InFlight == 0, "the worker frees its slot");
+
+        var stored = Assert.Single(rig.Outbox.Stored);
+        Assert.Equal("op-1", stored.OperationId);
+        Assert.Equal("op-1", stored.Result["__mcd_result__"]!["echo"]!.GetValue<string>());
+        Assert.Equal(4, rig.Outbox.Attempts);
+        Assert.False(rig.Storage.IsDegraded);
+        Assert.Null(rig.Storage.DegradedReason);
+        Assert.True(await rig.PollerWasWokenAsync(), "recovery wakes the poller, which skipped its turns");
+        Assert.Contains(rig.Logs.Records, r => r.Message.StartsWith("Storage recovered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Retries_back_off_from_100_ms_up_to_5_s()
+    {
+        await using var rig = new WorkerRig(workers: 1);
+        rig.Outbox.FailEveryWrite = DiskFull();
+        rig.Start();
+
+        rig.Run("op-1");
+        await rig.AdvanceUntilAsync(() => rig.Outbox.Attempts >= 12, "twelve attempts");
+
+        // Full jitter: each delay is drawn under a ceiling that doubles from 100 ms to the 5 s cap.
+        var delays = rig.Time.DueTimes;
+        Assert.True(delays.Count >= 11, $"{delays.Count} retry delays");
+        Assert.InRange(delays[0], TimeSpan.Zero, DurableResultWriter.FirstRetryCeiling);
+        Assert.All(delays, d => Assert.InRange(d, TimeSpan.Zero, DurableResultWriter.MaxRetryCeiling));
+        Assert.True(rig.Storage.IsDegraded);
+        Assert.Empty(rig.Outbox.Stored);
+    }
+
+    [Fact]
+    public async Task Shutdown_ends_the_wait_and_the_lost_result_is_logged_with_its_operation_id()
+    {
+        await using var rig = new WorkerRig(workers: 2);
+        rig.Outbox.FailEveryWrite = DiskFull();
+        rig.Start();
+        rig.Run("op-lost");
+        await rig.Time.WaitForPendingTimerAsync();
+        Assert.True(rig.Storage.IsDegraded);
+
+        rig.Tokens.CancelWork(); // the end of the drain: cancel what still runs
+
+        await Eventually.UntilAsync(() => rig.Queue.InFlight.InFlight == 0, "the worker gives up and frees its slot");
+        Assert.Empty(rig.Outbox.Stored);
+        Assert.False(rig.Storage.IsDegraded);
+        Assert.Contains(rig.Logs.Records, r => r.Level == LogLevel.Error
+            && r.Message.Contains("op-lost", StringComparison.Ordinal)
+            && r.Message.Contains("is lost", StringComparison.Ordinal));
+        Assert.DoesNotContain(rig.Logs.Records, r => r.Message.StartsWith("Storage recovered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_result_the_store_cannot_write_is_replaced_by_an_error_result_instead_of_retrying_forever()
+    {
+        await using var rig = new WorkerRig(workers: 1);
+        rig.Outbox.FailNextWrites(new InvalidOperationException("value not serialisable"));
+        rig.Start();
+
+        rig.Run("op-1");
+
+        await Eventually.UntilAsync(() => rig.Outbox.Stored.Count > 0, "an error result is stored");
+        var stored = Assert.Single(rig.Outbox.Stored);
+        Assert.Equal("op-1", stored.OperationId);
+        Assert.Equal("The result could not be stored: value not serialisable", stored.Result["__mcd_error__"]!.GetValue<string>());
+        Assert.Equal(nameof(InvalidOperationException), stored.Result["__mcd_error_type__"]!.GetValue<string>());
+        Assert.Equal(2, rig.Outbox.Attempts);
+        Assert.Equal(0, rig.Storage.ResultsWaiting);
+    }
+
+    [Fact]
+    public async Task A_worker_goes_on_after_an_exception_around_one_operation()
+    {
+        await using var rig = new WorkerRig(workers: 1);
+        rig.Start();
+
+        // A bookkeeping fault around one item: it entered without a slot, so freeing one throws.
+        rig.Queue.Enqueue(WorkerRig.Envelope("op-without-slot"));
+        await Eventually.UntilAsync(
+            () => rig.Logs.Records.Any(r => r.Level == LogLevel.Error && r.Message.Contains("Handling operation op-without-slot failed unexpectedly", StringComparison.Ordinal)),
+            "the fault is logged with the operation's id");
+
+        rig.Run("op-next");
+
+        await Eventually.UntilAsync(() => rig.Outbox.Stored.Any(s => s.OperationId == "op-next"), "the only worker runs the next operation");
+        Assert.False(rig.Running.IsCompleted, "the pool's loops still run");
+    }
+
+    private static IOException DiskFull() => new("No space left on device");
+}
