@@ -53,6 +53,7 @@ internal sealed partial class WorkerPool(
 
     private async Task RunOneAsync(OperationEnvelope envelope)
     {
+        using var scope = OperationScope(logger, envelope.OperationId, envelope.TraceId);
         try
         {
             var result = await runner.RunAsync(envelope, tokens.Work);
@@ -89,4 +90,8 @@ internal sealed partial class WorkerPool(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling operation {OperationId} failed unexpectedly ({ErrorType}: {Error}); the worker goes on")]
     private static partial void LogItemFailed(ILogger logger, string operationId, string errorType, string error);
+
+    /// <summary>Tags every record logged while the operation runs, on any thread it continues on (JSON logs, contract §11).</summary>
+    private static readonly Func<ILogger, string, string, IDisposable?> OperationScope =
+        LoggerMessage.DefineScope<string, string>("Operation {operation_id} (trace {trace_id})");
 }

@@ -3,12 +3,12 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
 using EgressAgent.Host.Lifetime;
+using EgressAgent.Host.Logging;
 using EgressAgent.Host.Workers;
 using EgressAgent.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace EgressAgent.Host.Composition;
 
@@ -52,13 +52,6 @@ internal static class DependencyInjection
     public static ILoggingBuilder AddAgentConsole(this ILoggingBuilder logging)
     {
         logging.ClearProviders();
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-            o.IncludeScopes = false;
-        });
-        return logging;
+        return logging.AddAgentConsoleFromConfiguration();
     }
 }
