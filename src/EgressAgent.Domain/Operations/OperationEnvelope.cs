@@ -11,7 +11,7 @@ public sealed record OperationEnvelope(string OperationId, string Path, JsonElem
     /// <summary>True when the body was too large to inline and must be fetched with E5 by the worker.</summary>
     public bool IsOversized =>
         Operation.ValueKind == JsonValueKind.Object
-        && Operation.TryGetProperty(SizeExceededMarker, out var marker)
+        && WellFormedJson.TryGetProperty(Operation, "__mcd_size_exceeded__"u8, out var marker)
         && marker.ValueKind == JsonValueKind.True;
 
     /// <summary>The trace id is <c>operation.trace_id</c> when it is a non-empty string, else the operation id.</summary>
@@ -23,7 +23,7 @@ public sealed record OperationEnvelope(string OperationId, string Path, JsonElem
     /// </summary>
     public static string? TraceIdOf(JsonElement operation) =>
         operation.ValueKind == JsonValueKind.Object
-        && operation.TryGetProperty("trace_id"u8, out var trace)
+        && WellFormedJson.TryGetProperty(operation, "trace_id"u8, out var trace)
         && WellFormedJson.GetString(trace) is { Length: > 0 } id
             ? id
             : null;

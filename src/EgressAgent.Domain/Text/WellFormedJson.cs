@@ -102,7 +102,16 @@ public static class WellFormedJson
     /// <paramref name="element"/> itself when every string and property name in it is valid
     /// Unicode (the common case, checked without copying), else a copy in which each is repaired.
     /// </summary>
-    public static JsonElement Repair(JsonElement element)
+    public static JsonElement Repair(JsonElement element) => Repair(element, values: true);
+
+    /// <summary>
+    /// Like <see cref="Repair(JsonElement)"/> for property names only; string values stay as they
+    /// are. For readers with their own rule for a value that is not valid Unicode (an event's field
+    /// is then "not a string"), whose lookups and deserialisers must not trip over an unrelated name.
+    /// </summary>
+    public static JsonElement RepairNames(JsonElement element) => Repair(element, values: false);
+
+    private static JsonElement Repair(JsonElement element, bool values)
     {
         if (element.ValueKind == JsonValueKind.Undefined)
         {
@@ -118,7 +127,7 @@ public static class WellFormedJson
         var buffer = new ArrayBufferWriter<byte>(raw.Length + 16);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { MaxDepth = MaxDepth }))
         {
-            Rewrite(raw, writer);
+            Rewrite(raw, writer, values);
         }
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = MaxDepth });
@@ -157,7 +166,7 @@ public static class WellFormedJson
 
     private static bool IsHexAtLeast8(byte b) => b is (byte)'8' or (byte)'9' || (b | 0x20) is >= 'a' and <= 'f';
 
-    private static void Rewrite(ReadOnlySpan<byte> raw, Utf8JsonWriter writer)
+    private static void Rewrite(ReadOnlySpan<byte> raw, Utf8JsonWriter writer, bool values)
     {
         var reader = new Utf8JsonReader(raw, new JsonReaderOptions { MaxDepth = MaxDepth });
         while (reader.Read())
@@ -169,13 +178,41 @@ public static class WellFormedJson
                 case JsonTokenType.StartArray: writer.WriteStartArray(); break;
                 case JsonTokenType.EndArray: writer.WriteEndArray(); break;
                 case JsonTokenType.PropertyName: writer.WritePropertyName(ReadString(ref reader)); break;
-                case JsonTokenType.String: writer.WriteStringValue(ReadString(ref reader)); break;
+                case JsonTokenType.String: WriteString(ref reader, writer, values); break;
                 case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
                 case JsonTokenType.True: writer.WriteBooleanValue(true); break;
                 case JsonTokenType.False: writer.WriteBooleanValue(false); break;
                 case JsonTokenType.Null: writer.WriteNullValue(); break;
                 default: break;
             }
+        }
+    }
+
+    private static void WriteString(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool repair)
+    {
+        if (repair || IsReadable(ref reader))
+        {
+            writer.WriteStringValue(ReadString(ref reader));
+            return;
+        }
+
+        // Kept as sent: the parser checked its escapes, so the output still parses.
+        var quoted = new byte[reader.ValueSpan.Length + 2];
+        quoted[0] = quoted[^1] = (byte)'"';
+        reader.ValueSpan.CopyTo(quoted.AsSpan(1));
+        writer.WriteRawValue(quoted, skipInputValidation: true);
+    }
+
+    private static bool IsReadable(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            _ = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

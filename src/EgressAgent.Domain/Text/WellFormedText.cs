@@ -65,6 +65,13 @@ public static class WellFormedText
     public static string Excerpt(string text, int maxChars)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return text.Length <= maxChars ? Repair(text) : Head(text, maxChars) + $"… ({text.Length} chars)";
+    }
+
+    /// <summary>The first <paramref name="maxChars"/> characters at most, never cutting a surrogate pair in two, repaired.</summary>
+    public static string Head(string text, int maxChars)
+    {
+        ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfNegative(maxChars);
         if (text.Length <= maxChars)
         {
@@ -72,6 +79,6 @@ public static class WellFormedText
         }
 
         var cut = maxChars > 0 && char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
-        return Repair(string.Concat(text.AsSpan(0, cut), $"… ({text.Length} chars)"));
+        return Repair(text[..cut]);
     }
 }
