@@ -26,6 +26,7 @@ public static class DependencyInjection
 
         services.AddSingleton(new EventCatalog([assembly]));
         services.AddSingleton<EventDispatcher>();
+        services.AddSingleton<IEventDispatcher>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddScoped<ServiceFactory>(sp => sp.GetService!);
         services.AddScoped<IMediator, ResilientMediator>();
         services.Scan(scan => scan

@@ -106,6 +106,22 @@ internal sealed class OperationQueue
         }
     }
 
+    /// <summary>
+    /// Queues an envelope exactly as given (hostile-input tests: text no JsonNode can hold, such
+    /// as escaped lone surrogates). Returns <paramref name="label"/>, under which it is handed out.
+    /// </summary>
+    public string EnqueueRaw(string envelopeJson, string? label)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeJson);
+        var id = label ?? "raw-" + Interlocked.Increment(ref lastGeneratedId).ToString(CultureInfo.InvariantCulture);
+        lock (gate)
+        {
+            waiting.AddLast(new QueuedOperation(id, envelopeJson));
+        }
+
+        return id;
+    }
+
     public bool TryGetOversizedBody(string operationId, out string body)
     {
         lock (gate)

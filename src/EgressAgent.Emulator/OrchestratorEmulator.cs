@@ -299,4 +299,11 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
 
         throw new InvalidOperationException("The emulator started but reported no bound address.");
     }
+
+    /// <summary>
+    /// Queues an E1 envelope (also handed out as <c>next_operation</c>) sent as this exact text,
+    /// unparsed and unchecked: how tests send what no well-behaved orchestrator would, e.g. escaped
+    /// lone surrogates. Returns the label it is listed under in <see cref="HandedOut"/> ("raw-N" unless given).
+    /// </summary>
+    public string EnqueueRawEnvelope(string envelopeJson, string? label = null) => state.Queue.EnqueueRaw(envelopeJson, label);
 }

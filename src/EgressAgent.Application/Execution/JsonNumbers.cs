@@ -19,6 +19,32 @@ public static class JsonNumbers
         return IsNumber(node) && long.TryParse(node!.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number);
     }
 
+    /// <summary>
+    /// A whole number, however written: <c>5</c>, <c>5.0</c>, <c>5e2</c>. False for fractions, for
+    /// numbers beyond <see cref="long"/> and for anything that is not a JSON number.
+    /// </summary>
+    public static bool TryGetWholeNumber(JsonNode? node, out long number)
+    {
+        if (TryGetInt64(node, out number))
+        {
+            return true;
+        }
+
+        // decimal holds every long exactly, so a long written as "5.0" or "5e2" is read without rounding.
+        if (IsNumber(node)
+            && decimal.TryParse(node!.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && value == decimal.Truncate(value)
+            && value >= long.MinValue
+            && value <= long.MaxValue)
+        {
+            number = (long)value;
+            return true;
+        }
+
+        number = 0;
+        return false;
+    }
+
     public static bool TryGetDouble(JsonNode? node, out double number)
     {
         number = 0;

@@ -2,25 +2,22 @@ using System.Text.Json.Nodes;
 
 namespace EgressAgent.Application.Execution;
 
-/// <summary>Reads the generic fields every operation may carry.</summary>
+/// <summary>
+/// The generic fields every operation may carry, with their ranges (docs/adr/0012-operation-numbers.md).
+/// Both throw <see cref="OperationFailedException"/> (<c>InvalidOperation</c>) for a value of the
+/// wrong type or out of range; the runner turns that into the operation's one result.
+/// </summary>
 internal static class OperationFields
 {
-    /// <summary>The longest delay a timer accepts (about 49.7 days); a cancellation source throws beyond it.</summary>
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    /// <summary><c>operation.timeout</c>: seconds, above 0, at most what a timer supports (about 49.7 days).</summary>
+    public static readonly SecondsField Timeout = new("timeout", SecondsField.TimerMaxSeconds);
 
-    /// <summary><c>operation.timeout</c> in seconds, when a positive number; clamped to what a timer supports.</summary>
-    public static TimeSpan? TimeoutOf(JsonObject operation) =>
-        PositiveNumber(operation, "timeout") is { } seconds
-            ? seconds >= MaxTimeout.TotalSeconds ? MaxTimeout : TimeSpan.FromSeconds(seconds)
-            : null;
+    /// <summary><c>operation.response_size_limit_bytes</c>: a whole number of bytes, at least 1.</summary>
+    public static readonly IntegerField ResponseSizeLimit = new("response_size_limit_bytes", 1, long.MaxValue);
 
-    /// <summary><c>operation.response_size_limit_bytes</c>, when a positive number.</summary>
-    public static long? ResponseSizeLimitOf(JsonObject operation) =>
-        PositiveNumber(operation, "response_size_limit_bytes") is { } limit ? (long)Math.Min(limit, long.MaxValue) : null;
+    /// <summary><c>operation.timeout</c>, when present.</summary>
+    public static TimeSpan? TimeoutOf(JsonObject operation) => Timeout.ReadOptional(operation);
 
-    private static double? PositiveNumber(JsonObject operation, string name) =>
-        JsonNumbers.TryGetDouble(operation[name], out var number)
-        && number > 0
-            ? number
-            : null;
+    /// <summary><c>operation.response_size_limit_bytes</c>, when present.</summary>
+    public static long? ResponseSizeLimitOf(JsonObject operation) => ResponseSizeLimit.ReadOptional(operation);
 }

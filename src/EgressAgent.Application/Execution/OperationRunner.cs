@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Operations;
+using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Application.Execution;
@@ -41,22 +42,56 @@ internal sealed partial class OperationRunner(
             return OperationResult.Failure($"Could not download operation body: {ex.Message}", ErrorKinds.DownloadFailed, traceId);
         }
 
-        if (body.ValueKind != JsonValueKind.Object)
+        Prepared prepared;
+        try
         {
-            return OperationResult.Failure("Operation body is not a JSON object", ErrorKinds.InvalidOperation, traceId);
+            prepared = Prepare(envelope, body, traceId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever the body holds, the operation still ends in its one result (contract §10).
+            LogUnreadable(logger, envelope.OperationId, ex.GetType().Name);
+            return OperationResult.Failure($"Operation could not be read: {ex.Message}", ErrorKinds.InvalidOperation, traceId);
         }
 
+        if (prepared.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        var result = await ExecuteAsync(prepared.Executor!, prepared.Context!, prepared.Timeout, shutdownToken);
+        return result is null ? null : EnforceSizeLimit(result, prepared.SizeLimit);
+    }
+
+    /// <summary>Everything the executor needs, checked before it runs: a bad bound must not be found after the work is done.</summary>
+    private Prepared Prepare(OperationEnvelope envelope, JsonElement body, string traceId)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return new(OperationResult.Failure("Operation body is not a JSON object", ErrorKinds.InvalidOperation, traceId));
+        }
+
+        // A downloaded body was not read through OperationEnvelope.TryRead: repair it here, or text
+        // that is not valid Unicode would throw from every reader below (contract §10).
+        body = WellFormedJson.Repair(body);
         traceId = OperationEnvelope.TraceIdOf(body) ?? traceId;
         var executor = router.Find(envelope.Path);
         if (executor is null)
         {
-            return OperationResult.Failure($"Unsupported operation path: {envelope.Path}", ErrorKinds.UnsupportedOperation, traceId);
+            return new(OperationResult.Failure($"Unsupported operation path: {envelope.Path}", ErrorKinds.UnsupportedOperation, traceId));
         }
 
         var operation = JsonObject.Create(body)!;
-        var context = new OperationContext(envelope.OperationId, envelope.Path, traceId, operation);
-        var result = await ExecuteAsync(executor, context, OperationFields.TimeoutOf(operation), shutdownToken);
-        return result is null ? null : EnforceSizeLimit(result, operation);
+        try
+        {
+            var timeout = OperationFields.TimeoutOf(operation);
+            var sizeLimit = OperationFields.ResponseSizeLimitOf(operation);
+            return new(null, executor, new OperationContext(envelope.OperationId, envelope.Path, traceId, operation), timeout, sizeLimit);
+        }
+        catch (OperationFailedException ex)
+        {
+            return new(OperationResult.Failure(ex.Message, ex.Kind, traceId));
+        }
     }
 
     private async Task<OperationResult?> ExecuteAsync(IOperationExecutor executor, OperationContext context, TimeSpan? timeout, CancellationToken shutdownToken)
@@ -88,9 +123,9 @@ internal sealed partial class OperationRunner(
         }
     }
 
-    private static OperationResult EnforceSizeLimit(OperationResult result, JsonObject operation)
+    private static OperationResult EnforceSizeLimit(OperationResult result, long? sizeLimit)
     {
-        if (OperationFields.ResponseSizeLimitOf(operation) is not { } limit)
+        if (sizeLimit is not { } limit)
         {
             return result;
         }
@@ -113,6 +148,9 @@ internal sealed partial class OperationRunner(
         return counter.Count;
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Operation {OperationId} could not be read ({ErrorType}); publishing an error result")]
+    private static partial void LogUnreadable(ILogger logger, string operationId, string errorType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Downloading the body of operation {OperationId} failed ({ErrorType})")]
     private static partial void LogDownloadFailed(ILogger logger, string operationId, string errorType);
 
@@ -121,4 +159,12 @@ internal sealed partial class OperationRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Executor for operation {OperationId} threw {ErrorType}; publishing an error result")]
     private static partial void LogExecutorThrew(ILogger logger, string operationId, string errorType);
+
+    /// <summary>An operation ready to run, or the result it ends in without running.</summary>
+    private sealed record Prepared(
+        OperationResult? Failure,
+        IOperationExecutor? Executor = null,
+        OperationContext? Context = null,
+        TimeSpan? Timeout = null,
+        long? SizeLimit = null);
 }

@@ -26,6 +26,9 @@ internal sealed partial class HeartbeatPump(
     /// <summary>Sent this much before the interval is up, so the request lands inside the bound.</summary>
     internal static readonly TimeSpan Lead = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>After an unexpected failure (not a failed heartbeat, which the next beat retries).</summary>
+    internal static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(250);
+
     private readonly TimeSpan _interval = options.Value.Heartbeat.Interval;
     private readonly LevelTriggeredSignal _beatNow = new();
 
@@ -35,28 +38,60 @@ internal sealed partial class HeartbeatPump(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var target = _interval > Lead * 2 ? _interval - Lead : _interval / 2;
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            try
             {
-                var last = activity.LastRequestAt;
-                var sinceLast = timeProvider.GetUtcNow() - last;
-                var wait = sinceLast >= target ? target : target - sinceLast;
-                var requested = await _beatNow.WaitAsync(wait, timeProvider, cancellationToken);
-
-                // The wait ends when the beat falls due, unless a request came meanwhile. Reading the
-                // clock again instead skipped a beat (a gap of two targets) whenever the timer fired a
-                // fraction of a millisecond early: not due here, already overdue at the loop's top.
-                var due = activity.LastRequestAt == last;
-                // Intake paused for storage makes no E1 either, so it needs the beats too (docs/adr/0014).
-                if ((inFlight.IsSaturated || storage.IsDegraded) && (requested || due))
+                await BeatWhenDueAsync(target, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // No single beat stops the pump (contract §10), whatever it throws; at shutdown a
+                // failure of the beat in flight is no news.
+                if (cancellationToken.IsCancellationRequested)
                 {
-                    await BeatAsync(cancellationToken);
+                    break;
+                }
+
+                LogPumpFailed(logger, ex.GetType().Name, ex.Message);
+                if (!await PauseAsync(cancellationToken))
+                {
+                    break;
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    /// <summary>Waits until a beat falls due (or the server asks for one) and beats if saturated.</summary>
+    private async Task BeatWhenDueAsync(TimeSpan target, CancellationToken cancellationToken)
+    {
+        var last = activity.LastRequestAt;
+        var sinceLast = timeProvider.GetUtcNow() - last;
+        var wait = sinceLast >= target ? target : target - sinceLast;
+        var requested = await _beatNow.WaitAsync(wait, timeProvider, cancellationToken);
+
+        // The wait ends when the beat falls due, unless a request came meanwhile. Reading the
+        // clock again instead skipped a beat (a gap of two targets) whenever the timer fired a
+        // fraction of a millisecond early: not due here, already overdue at the loop's top.
+        var due = activity.LastRequestAt == last;
+        // Intake paused for storage makes no E1 either, so it needs the beats too (docs/adr/0014).
+        if ((inFlight.IsSaturated || storage.IsDegraded) && (requested || due))
         {
+            await BeatAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>After an unexpected failure: a short pause, so a fault that repeats cannot spin a core.</summary>
+    private async Task<bool> PauseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(FailurePause, timeProvider, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -70,9 +105,13 @@ internal sealed partial class HeartbeatPump(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
+            // Any exception, not only HTTP ones: the next beat is the retry.
             LogBeatFailed(logger, ex.GetType().Name, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The heartbeat pump failed unexpectedly ({ErrorType}: {Error}); it goes on")]
+    private static partial void LogPumpFailed(ILogger logger, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Backpressure heartbeat sent ({InFlight}/{Capacity} in flight)")]
     private static partial void LogBeat(ILogger logger, int inFlight, int capacity);

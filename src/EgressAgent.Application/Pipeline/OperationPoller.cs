@@ -31,7 +31,21 @@ internal sealed partial class OperationPoller(
         var stop = linked.Token;
         while (!stop.IsCancellationRequested)
         {
-            await FetchUntilEmptyOrFullAsync(stop);
+            try
+            {
+                await FetchUntilEmptyOrFullAsync(stop);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                // No single item stops the loop (contract §10): log it and wait for the next trigger.
+                LogRoundFailed(logger, ex.GetType().Name, ex.Message);
+            }
+
             try
             {
                 await workSignal.WakeUp.WaitAsync(_pollInterval, timeProvider, stop);
@@ -74,12 +88,24 @@ internal sealed partial class OperationPoller(
                 return;
             }
 
-            intake.AcceptReserved(fetched, "E1");
+            try
+            {
+                intake.AcceptReserved(fetched, "E1");
+            }
+            catch
+            {
+                // Not enqueued: the slot reserved for it must not leak.
+                queue.ReleaseSlot();
+                throw;
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching work failed ({ErrorType}: {Error}); waiting for the next trigger")]
     private static partial void LogFetchFailed(ILogger logger, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A round of fetching work failed unexpectedly ({ErrorType}: {Error}); the poller goes on")]
+    private static partial void LogRoundFailed(ILogger logger, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Poller stopped")]
     private static partial void LogPollerStopped(ILogger logger);

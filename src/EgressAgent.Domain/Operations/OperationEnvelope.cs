@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EgressAgent.Domain.Text;
 
 namespace EgressAgent.Domain.Operations;
 
@@ -10,45 +11,51 @@ public sealed record OperationEnvelope(string OperationId, string Path, JsonElem
     /// <summary>True when the body was too large to inline and must be fetched with E5 by the worker.</summary>
     public bool IsOversized =>
         Operation.ValueKind == JsonValueKind.Object
-        && Operation.TryGetProperty(SizeExceededMarker, out var marker)
+        && WellFormedJson.TryGetProperty(Operation, "__mcd_size_exceeded__"u8, out var marker)
         && marker.ValueKind == JsonValueKind.True;
 
     /// <summary>The trace id is <c>operation.trace_id</c> when it is a non-empty string, else the operation id.</summary>
     public string TraceId => TraceIdOf(Operation) ?? OperationId;
 
+    /// <summary>
+    /// <c>operation.trace_id</c> when it is a non-empty string; text that is not valid Unicode
+    /// has U+FFFD in its place (never throws, whatever the body holds).
+    /// </summary>
     public static string? TraceIdOf(JsonElement operation) =>
         operation.ValueKind == JsonValueKind.Object
-        && operation.TryGetProperty("trace_id", out var trace)
-        && trace.ValueKind == JsonValueKind.String
-        && trace.GetString() is { Length: > 0 } id
+        && WellFormedJson.TryGetProperty(operation, "trace_id"u8, out var trace)
+        && WellFormedJson.GetString(trace) is { Length: > 0 } id
             ? id
             : null;
 
     /// <summary>
-    /// Reads an envelope; null when <c>operation_id</c> or <c>path</c> is missing, empty or not a string.
-    /// A missing or non-object <c>operation</c> becomes an empty object so executors always see an object.
+    /// Reads an envelope; null when <c>operation_id</c> or <c>path</c> is missing, empty, not a
+    /// string, or not valid Unicode (an escaped lone surrogate: no name to run or answer it under).
+    /// A missing or non-object <c>operation</c> becomes an empty object so executors always see an
+    /// object; its strings are repaired (U+FFFD for what is not valid Unicode), so nothing that
+    /// reads it later throws.
     /// </summary>
     public static OperationEnvelope? TryRead(JsonElement envelope)
     {
         if (envelope.ValueKind != JsonValueKind.Object
-            || !TryGetNonEmptyString(envelope, "operation_id", out var operationId)
-            || !TryGetNonEmptyString(envelope, "path", out var path))
+            || !TryGetNonEmptyString(envelope, "operation_id"u8, out var operationId)
+            || !TryGetNonEmptyString(envelope, "path"u8, out var path))
         {
             return null;
         }
 
-        var operation = envelope.TryGetProperty("operation", out var body) && body.ValueKind == JsonValueKind.Object
-            ? body.Clone()
+        var operation = WellFormedJson.TryGetProperty(envelope, "operation"u8, out var body) && body.ValueKind == JsonValueKind.Object
+            ? WellFormedJson.Repair(body.Clone())
             : EmptyObject;
         return new OperationEnvelope(operationId, path, operation);
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
-    private static bool TryGetNonEmptyString(JsonElement element, string name, out string value)
+    private static bool TryGetNonEmptyString(JsonElement element, ReadOnlySpan<byte> name, out string value)
     {
         value = string.Empty;
-        if (!element.TryGetProperty(name, out var property) || property.ValueKind != JsonValueKind.String)
+        if (!WellFormedJson.TryGetProperty(element, name, out var property) || !WellFormedJson.IsValidString(property))
         {
             return false;
         }

@@ -1,5 +1,6 @@
 using EgressAgent.Application;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
 using EgressAgent.Host.Lifetime;
@@ -41,6 +42,7 @@ internal static class DependencyInjection
         services.AddHostedService<PollerWorker>();
         if (options.Events.Enabled)
         {
+            services.AddSingleton<EventStreamLoop>();
             services.AddHostedService<EventStreamWorker>();
         }
 

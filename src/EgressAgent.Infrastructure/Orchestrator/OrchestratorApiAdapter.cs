@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Text;
 
 namespace EgressAgent.Infrastructure.Orchestrator;
 
@@ -126,8 +127,10 @@ internal sealed class OrchestratorApiAdapter(IOrchestratorRestApi api, TimeProvi
         try
         {
             var body = await ReadJsonAsync(response, cancellationToken);
+            // Not root.TryGetProperty: it throws when another name in the answer is not valid
+            // Unicode, and a delivered result would then be taken for a failed one and sent again.
             return body is { ValueKind: JsonValueKind.Object } root
-                && root.TryGetProperty("next_operation", out var next)
+                && WellFormedJson.TryGetProperty(root, "next_operation"u8, out var next)
                 && next.ValueKind == JsonValueKind.Object
                     ? new FetchedOperation(next.Clone())
                     : null;

@@ -8,6 +8,7 @@ using EgressAgent.Domain.Lifecycle;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Moq;
 
 namespace EgressAgent.Application.Tests.Events;
@@ -63,9 +64,69 @@ public sealed class EventDispatcherTests : IDisposable
     }
 
     [Fact]
-    public async Task Welcome_with_an_agent_id_is_dispatched()
+    public async Task Welcome_with_an_agent_id_reaches_its_handler_with_that_id()
     {
-        Assert.True(await DispatchAsync("""{"type":"welcome","agent_id":"agent-7"}"""));
+        using var logs = new CapturingLoggerProvider();
+
+        Assert.True(await DispatchAsync("""{"type":"welcome","agent_id":"agent-7"}""", before: s => s.AddSingleton<ILoggerProvider>(logs)));
+
+        var welcome = Assert.Single(logs.Records, r => r.Category == typeof(WelcomeHandler).FullName);
+        Assert.Equal("agent-7", welcome.Values["AgentId"]);
+    }
+
+    [Theory]
+    [InlineData("""{"\udc00":1,"type":"goodbye","reason":"activity_timeout"}""")]
+    [InlineData("""{"type":"goodbye","reason":"activity_timeout","\ud800x":"\udc00"}""")]
+    public async Task A_name_that_is_not_valid_unicode_does_not_lose_the_event(string data)
+    {
+        Assert.True(await DispatchAsync(data));
+
+        _shutdown.Verify(s => s.RequestShutdown(ShutdownTrigger.Goodbye, "activity_timeout"), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_goodbye_reason_that_is_not_valid_unicode_is_no_string_so_the_reason_is_unknown()
+    {
+        Assert.True(await DispatchAsync("""{"type":"goodbye","reason":"\ud800"}"""));
+
+        _shutdown.Verify(s => s.RequestShutdown(ShutdownTrigger.Goodbye, "unknown"), Times.Once);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"heartbeat","ts":"\ud800"}""")]
+    [InlineData("""{"type":"heartbeat","ts":"\ud800","\udc00":1}""")]
+    public async Task A_heartbeat_whose_ts_is_not_valid_unicode_still_counts(string data)
+    {
+        _backpressure.SetupGet(b => b.IsSaturated).Returns(true);
+
+        Assert.True(await DispatchAsync(data));
+
+        _backpressure.Verify(b => b.RequestHeartbeat(), Times.Once);
+    }
+
+    [Fact]
+    public async Task Nested_text_that_is_not_valid_unicode_in_an_unread_field_is_ignored()
+    {
+        Assert.True(await DispatchAsync("""{"type":"work_available","extra":{"\ud800":["\udc00"]}}"""));
+
+        _workSignal.Verify(s => s.Signal(), Times.Once);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"\ud800"}""")]
+    [InlineData("""{"type":"work_available\udc00"}""")]
+    [InlineData("""{"type":"welcome","agent_id":"\ud800"}""")]
+    public async Task Text_that_is_not_valid_unicode_where_an_event_is_read_skips_it_with_a_warning_not_an_error(string data)
+    {
+        using var logs = new CapturingLoggerProvider();
+        _backpressure.SetupGet(b => b.IsSaturated).Returns(true);
+
+        Assert.False(await DispatchAsync(data, before: s => s.AddSingleton<ILoggerProvider>(logs)));
+
+        AssertNoHandlerRan();
+        var skipped = Assert.Single(logs.Records, r => r.Category == typeof(EventDispatcher).FullName);
+        Assert.Equal(LogLevel.Warning, skipped.Level);
+        Assert.StartsWith("Skipped a stream message", skipped.Message, StringComparison.Ordinal);
     }
 
     [Theory]

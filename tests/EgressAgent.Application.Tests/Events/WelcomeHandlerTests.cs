@@ -1,17 +1,22 @@
 using EgressAgent.Application.Events;
-using Microsoft.Extensions.Logging.Abstractions;
+using EgressAgent.Application.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Application.Tests.Events;
 
 public sealed class WelcomeHandlerTests
 {
     [Fact]
-    public async Task Handle_logs_and_completes_without_throwing()
+    public async Task Handle_logs_the_agent_id_at_information_level()
     {
-        var handler = new WelcomeHandler(NullLogger<WelcomeHandler>.Instance);
+        using var logs = new CapturingLoggerProvider();
+        var handler = new WelcomeHandler(logs.For<WelcomeHandler>());
 
-        var exception = await Record.ExceptionAsync(() => handler.Handle(new WelcomeEvent("agent-7"), CancellationToken.None));
+        await handler.Handle(new WelcomeEvent("agent-7"), CancellationToken.None);
 
-        Assert.Null(exception);
+        var record = Assert.Single(logs.Records);
+        Assert.Equal(LogLevel.Information, record.Level);
+        Assert.Equal("Orchestrator welcomed agent agent-7", record.Message);
+        Assert.Equal("agent-7", record.Values["AgentId"]);
     }
 }

@@ -105,13 +105,35 @@ public sealed class OperationRunnerTests
         Assert.Equal("Operation timed out after 2.5 s", failed.Message);
     }
 
-    [Fact]
-    public async Task A_timeout_beyond_what_a_timer_supports_still_runs_the_operation()
+    [Theory]
+    [InlineData("""{"timeout":1e10}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not 1e10")]
+    [InlineData("""{"timeout":0}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not 0")]
+    [InlineData("""{"timeout":-5}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not -5")]
+    [InlineData("""{"timeout":"30"}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not the string \"30\"")]
+    [InlineData("""{"timeout":true}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not a boolean")]
+    [InlineData("""{"timeout":{"s":1}}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not an object")]
+    [InlineData("""{"response_size_limit_bytes":0}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 0")]
+    [InlineData("""{"response_size_limit_bytes":10.5}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 10.5")]
+    [InlineData("""{"response_size_limit_bytes":"100"}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not the string \"100\"")]
+    [InlineData("""{"response_size_limit_bytes":1e30}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 1e30")]
+    public async Task A_bound_of_the_wrong_type_or_out_of_range_is_an_invalid_operation_and_nothing_runs(string operation, string message)
     {
-        // Seconds that overflow a timer (about 49.7 days) must not keep the operation from its one result.
         var executor = Executor((_, _) => Task.FromResult<JsonNode?>(JsonValue.Create("done")));
 
-        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"timeout":1e10}"""), CancellationToken.None).CompletesAsync();
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, operation), CancellationToken.None).CompletesAsync();
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal((ErrorKinds.InvalidOperation, message), (failed.Kind, failed.Message));
+        Assert.Equal("op-1", failed.TraceId);
+        Assert.Empty(executor.Seen);
+    }
+
+    [Fact]
+    public async Task A_null_timeout_is_no_timeout()
+    {
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(JsonValue.Create("done")));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"timeout":null,"response_size_limit_bytes":null}"""), CancellationToken.None);
 
         Assert.IsType<OperationResult.Succeeded>(result);
     }
@@ -206,6 +228,45 @@ public sealed class OperationRunnerTests
         Assert.Equal(ErrorKinds.DownloadFailed, failed.Kind);
         Assert.Equal("t-inline", failed.TraceId);
         Assert.Empty(executor.Seen);
+    }
+
+    [Fact]
+    public async Task A_downloaded_body_with_text_that_is_not_valid_unicode_runs_with_replacement_characters()
+    {
+        _orchestrator
+            .Setup(o => o.DownloadOperationAsync("op-big", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(Envelopes.Json("""{"trace_id":"t\ud800","k\udc00":"v\ud800"}"""));
+        var executor = Executor((context, _) => Task.FromResult<JsonNode?>(context.Operation));
+
+        var result = await Runner(executor).RunAsync(
+            Envelopes.Envelope("op-big", Path, """{"__mcd_size_exceeded__":true}"""),
+            CancellationToken.None);
+
+        var succeeded = Assert.IsType<OperationResult.Succeeded>(result);
+        Assert.Equal("t\uFFFD", succeeded.TraceId);
+        Assert.Equal("v\uFFFD", succeeded.Payload!["k\uFFFD"]!.GetValue<string>());
+        Assert.NotEmpty(result.ToJson().ToJsonString());
+    }
+
+    [Fact]
+    public async Task An_inline_body_with_text_that_is_not_valid_unicode_ends_in_one_writable_result()
+    {
+        var executor = Executor((context, _) => Task.FromResult<JsonNode?>(context.Operation));
+        var envelope = OperationEnvelope.TryRead(Envelopes.Json("""{"operation_id":"op-1","path":"/api/v1/agent/execute/test/run","operation":{"trace_id":"\ud800","\udc00":["\ud800"]}}"""))!;
+
+        var result = await Runner(executor).RunAsync(envelope, CancellationToken.None);
+
+        var succeeded = Assert.IsType<OperationResult.Succeeded>(result);
+        Assert.Equal("\uFFFD", succeeded.TraceId);
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            result.WriteTo(writer);
+        }
+
+        Assert.Equal(
+            """{"__mcd_result__":{"trace_id":"\uFFFD","\uFFFD":["\uFFFD"]},"__mcd_trace_id__":"\uFFFD"}""",
+            System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 
     private static DelegateExecutor Executor(Func<OperationContext, CancellationToken, Task<JsonNode?>> execute) =>

@@ -25,6 +25,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
     private readonly DateTimeOffset _start;
     private Task? _run;
     private int _failuresLeft;
+    private Func<Exception> _failure = () => new HttpRequestException("503");
 
     public HeartbeatPumpTests()
     {
@@ -36,7 +37,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
             _activity.Touch();
             _beats.Enqueue(_time.GetUtcNow());
             return Interlocked.Decrement(ref _failuresLeft) >= 0
-                ? Task.FromException(new HttpRequestException("503"))
+                ? Task.FromException(_failure())
                 : Task.CompletedTask;
         });
         _pump = new HeartbeatPump(
@@ -143,6 +144,40 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
 
         Assert.True(_beats.Count >= 4, $"expected heartbeats to continue after failures, got {_beats.Count}");
         Assert.Equal(_beats.Count - 2, _counters.HeartbeatsSent); // the metric counts only beats that went through
+    }
+
+    [Fact]
+    public async Task A_heartbeat_failing_with_any_exception_does_not_stop_the_loop()
+    {
+        _failuresLeft = 2;
+        _failure = () => new InvalidOperationException("not an HTTP failure");
+        Saturate();
+        await StartAsync();
+
+        await AdvanceInStepsAsync(Interval * 4);
+
+        Assert.True(_beats.Count >= 4, $"expected heartbeats to continue after failures, got {_beats.Count}");
+        Assert.False(_run!.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_beat_failing_while_the_pump_stops_ends_it_quietly()
+    {
+        // The beat in flight at shutdown fails with whatever the transport throws, not always a
+        // cancellation: the pump must end normally, or the host counts a crashed loop.
+        _failuresLeft = 1;
+        _failure = () =>
+        {
+            _stop.Cancel();
+            return new HttpRequestException("connection reset while stopping");
+        };
+        Saturate();
+        await StartAsync();
+
+        _pump.RequestBeat();
+
+        await _run!.CompletesAsync();
+        Assert.True(_run!.IsCompletedSuccessfully);
     }
 
     private void Saturate()

@@ -129,6 +129,28 @@ public sealed class OperationPollerTests
     }
 
     [Fact]
+    public async Task An_envelope_with_an_id_that_is_not_valid_unicode_is_skipped_and_the_poller_goes_on()
+    {
+        // The envelope that once threw out of the intake and stopped the host (contract §10).
+        await using var rig = new PollerRig(capacity: 8);
+        rig.AnswerWith(Envelopes.Raw("""{"operation_id":"op\ud800","path":"/api/v1/agent/execute/test/op","operation":{}}"""));
+        rig.AnswerWith(Envelopes.Raw("""{"\udc00":1,"operation_id":"op-1","path":"/api/v1/agent/execute/test/op","operation":{"trace_id":"\ud800"}}"""));
+        rig.AnswerWith(Envelopes.Fetched("op-2"));
+
+        rig.Start();
+        await rig.SettledAfterAsync(calls: 4, timersBefore: 0);
+
+        Assert.False(rig.Running.IsCompleted);
+        Assert.Equal(["op-1", "op-2"], rig.DrainQueue());
+        Assert.Equal(2, rig.InFlight.InFlight);
+
+        // Still polling on its trigger.
+        var timers = rig.Time.TimersCreated;
+        rig.Signal.Signal();
+        await rig.SettledAfterAsync(calls: 5, timersBefore: timers);
+    }
+
+    [Fact]
     public async Task Capacity_freed_from_saturation_fetches_at_once_without_waiting_for_the_poll_interval()
     {
         await using var rig = new PollerRig(capacity: 1);

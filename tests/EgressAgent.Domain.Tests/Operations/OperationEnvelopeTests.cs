@@ -97,6 +97,41 @@ public sealed class OperationEnvelopeTests
         Assert.Null(OperationEnvelope.TraceIdOf(Parse("[\"t-1\"]")));
     }
 
+    [Theory]
+    [InlineData("""{"operation_id":"op\ud800","path":"/p"}""")]
+    [InlineData("""{"operation_id":"\udc00","path":"/p"}""")]
+    [InlineData("""{"operation_id":"op-1","path":"/p\ud800"}""")]
+    public void TryRead_skips_an_id_or_path_that_is_not_valid_unicode(string json)
+    {
+        Assert.Null(OperationEnvelope.TryRead(Parse(json)));
+    }
+
+    [Fact]
+    public void TryRead_is_not_thrown_off_by_a_top_level_name_that_is_not_valid_unicode()
+    {
+        var envelope = OperationEnvelope.TryRead(Parse("""{"\udc00":1,"operation_id":"op-1","path":"/p","operation":{"a":1}}"""));
+
+        Assert.NotNull(envelope);
+        Assert.Equal(("op-1", "/p"), (envelope.OperationId, envelope.Path));
+    }
+
+    [Fact]
+    public void TryRead_repairs_the_operation_body_so_every_reader_can_use_it()
+    {
+        var envelope = OperationEnvelope.TryRead(Parse("""{"operation_id":"op-1","path":"/p","operation":{"trace_id":"t\ud800","k\udc00":["\ud800"]}}"""));
+
+        Assert.NotNull(envelope);
+        Assert.Equal("t\uFFFD", envelope.TraceId);
+        Assert.Equal("\uFFFD", envelope.Operation.GetProperty("k\uFFFD")[0].GetString());
+        Assert.Contains("\\uFFFD", System.Text.Json.Nodes.JsonObject.Create(envelope.Operation)!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TraceIdOf_an_unrepaired_body_replaces_instead_of_throwing()
+    {
+        Assert.Equal("\uFFFDx", OperationEnvelope.TraceIdOf(Parse("""{"trace_id":"\ud800x"}""")));
+    }
+
     private static JsonElement Parse(string json)
     {
         using var document = JsonDocument.Parse(json);

@@ -30,6 +30,11 @@ internal sealed class EventBinding<TEvent> : IEventBinding
         {
             return $"fields do not match {typeof(TEvent).Name}: {ex.Message}";
         }
+        catch (InvalidOperationException)
+        {
+            // A string value that is not valid Unicode ("\ud800") where a field is read.
+            return $"a field of {typeof(TEvent).Name} holds text that is not valid Unicode";
+        }
 
         if (decoded is null)
         {

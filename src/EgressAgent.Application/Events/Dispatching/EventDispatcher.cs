@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace EgressAgent.Application.Events.Dispatching;
 /// Raw stream message → typed event → handlers, one DI scope per message. Whatever the server
 /// sends, this logs and returns: nothing thrown here may stop the stream loop (contract §4).
 /// </summary>
-public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeFactory scopes, ILogger<EventDispatcher> logger)
+public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeFactory scopes, ILogger<EventDispatcher> logger) : IEventDispatcher
 {
     private const int LoggedDataChars = 200;
     private const int MaxUnknownTypesRemembered = 256;
@@ -63,9 +64,19 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
                 return false;
             }
 
+            // A name that is not valid Unicode ("\udc00") would make lookups and the deserialiser
+            // throw, losing e.g. a goodbye over an unrelated field; such values keep their own
+            // rule (an event field that is not valid Unicode is not a string, contract §10).
+            root = WellFormedJson.RepairNames(root);
             if (!root.TryGetProperty("type", out var typeProperty) || typeProperty.ValueKind != JsonValueKind.String)
             {
                 LogSkipped(logger, "no string 'type' field", message.EventId, Excerpt(message.Data));
+                return false;
+            }
+
+            if (!WellFormedJson.IsValidString(typeProperty))
+            {
+                LogSkipped(logger, "'type' is not valid Unicode", message.EventId, Excerpt(message.Data));
                 return false;
             }
 
@@ -93,8 +104,7 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
         }
     }
 
-    private static string Excerpt(string data) =>
-        data.Length <= LoggedDataChars ? data : string.Concat(data.AsSpan(0, LoggedDataChars), $"… ({data.Length} chars)");
+    private static string Excerpt(string data) => WellFormedText.Excerpt(data, LoggedDataChars);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a stream message ({Why}); id {EventId}: {Data}")]
     private static partial void LogSkipped(ILogger logger, string why, string? eventId, string data);

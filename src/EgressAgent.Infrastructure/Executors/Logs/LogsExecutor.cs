@@ -15,11 +15,14 @@ internal sealed class LogsExecutor(LogRingBuffer buffer) : IOperationExecutor
 {
     public const int DefaultLimit = 1000;
 
+    /// <summary>At most this many records, 0..2,147,483,647; the buffer holds fewer, so a large limit means all of them.</summary>
+    internal static readonly IntegerField LimitField = new("limit", 0, int.MaxValue);
+
     public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/agent/logs");
 
     public Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
-        var limit = LimitOf(context.Operation["limit"]);
+        var limit = (int)LimitField.Read(context.Operation, DefaultLimit);
         var records = new JsonArray();
         foreach (var record in buffer.Latest(limit))
         {
@@ -40,11 +43,4 @@ internal sealed class LogsExecutor(LogRingBuffer buffer) : IOperationExecutor
 
         return Task.FromResult<JsonNode?>(new JsonObject { ["records"] = records });
     }
-
-    private static int LimitOf(JsonNode? node) => node switch
-    {
-        null => DefaultLimit,
-        _ when JsonNumbers.TryGetInt64(node, out var limit) && limit >= 0 => (int)Math.Min(limit, int.MaxValue),
-        _ => throw new OperationFailedException("'limit' must be a non-negative integer", ErrorKinds.InvalidOperation),
-    };
 }

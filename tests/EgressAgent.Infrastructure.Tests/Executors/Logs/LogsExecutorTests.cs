@@ -66,6 +66,9 @@ public sealed class LogsExecutorTests
     [InlineData("-1")]
     [InlineData("\"ten\"")]
     [InlineData("2.5")]
+    [InlineData("true")]
+    [InlineData("{}")]
+    [InlineData("2147483648")]
     public async Task An_invalid_limit_is_an_invalid_operation_error(string limit)
     {
         var executor = new LogsExecutor(new LogRingBuffer(10));
@@ -74,6 +77,7 @@ public sealed class LogsExecutorTests
         var error = await Assert.ThrowsAsync<OperationFailedException>(() => executor.ExecuteAsync(context, CancellationToken.None));
 
         Assert.Equal(ErrorKinds.InvalidOperation, error.Kind);
+        Assert.StartsWith("'limit' must be an integer from 0 to 2147483647, not ", error.Message, StringComparison.Ordinal);
     }
 
     private ServiceProvider Services()

@@ -19,6 +19,10 @@ public sealed class SqlRequestTests
         """{"connection": "main", "query": "select 1", "limit": "10"}""",
         """{"connection": "main", "query": "select 1", "timeout": 0}""",
         """{"connection": "main", "query": "select 1", "timeout": 100000}""",
+        """{"connection": "main", "query": "select 1", "timeout": "30"}""",
+        """{"connection": "main", "query": "select 1", "timeout": true}""",
+        """{"connection": "main", "query": "select 1", "limit": 2147483647}""",
+        """{"connection": "main", "query": "select 1", "limit": {"rows": 1}}""",
         """{"connection": "main", "query": "select 1", "parameters": [1, 2]}""",
         """{"connection": "main", "query": "select 1", "parameters": {"a b": 1}}""",
         """{"connection": "main", "query": "select 1", "parameters": {"a": [1]}}""",
@@ -36,6 +40,16 @@ public sealed class SqlRequestTests
 
         Assert.Equal(ErrorKinds.InvalidOperation, kind);
         Assert.NotEmpty(message);
+    }
+
+    [Theory]
+    [InlineData("""{"connection": "main", "query": "select 1", "limit": -1}""", "'limit' must be an integer from 0 to 2147483646, not -1")]
+    [InlineData("""{"connection": "main", "query": "select 1", "timeout": 0}""", "'timeout' must be a number of seconds above 0 and at most 86400, not 0")]
+    public async Task A_number_out_of_range_is_named_with_its_accepted_range(string operation, string expected)
+    {
+        var (kind, message) = SqlRun.Error(await _sql.RunAsync(JsonNode.Parse(operation)!.AsObject()));
+
+        Assert.Equal((ErrorKinds.InvalidOperation, expected), (kind, message));
     }
 
     [Fact]

@@ -30,6 +30,35 @@ public sealed class WireValuesWriteTests
         Assert.Equal(expected, Encoding.UTF8.GetString(stream.ToArray()));
     }
 
+    /// <summary>The exact wire text, pinned: comparing the two paths alone would let both drift together.</summary>
+    public static TheoryData<object, string> Pinned => new()
+    {
+        { Guid.Parse("7f9c8e2a-1111-2222-3333-444455556666"), "\"7f9c8e2a-1111-2222-3333-444455556666\"" },
+        { TimeSpan.FromMinutes(90), "\"01:30:00\"" },
+        { new TimeSpan(1, 2, 3, 4, 5), "\"1.02:03:04.0050000\"" },
+        { new TimeOnly(10, 11, 12), """{"__type__":"time","__data__":"10:11:12.0000000"}""" },
+        { new DateTimeOffset(2024, 1, 5, 10, 0, 0, TimeSpan.FromHours(2)), """{"__type__":"datetime","__data__":"2024-01-05T10:00:00.0000000\u002B02:00"}""" },
+        { new System.Numerics.BigInteger(12345678901234567890m), "\"12345678901234567890\"" },
+        { double.NaN, "\"NaN\"" },
+        { double.PositiveInfinity, "\"Infinity\"" },
+        { float.NegativeInfinity, "\"-Infinity\"" },
+        { 'c', "\"c\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pinned))]
+    public void Write_renders_the_pinned_wire_text(object value, string expected)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            WireValues.Write(writer, value);
+        }
+
+        Assert.Equal(expected, Encoding.UTF8.GetString(stream.ToArray()));
+        Assert.Equal(expected, WireValues.ToJson(value)!.ToJsonString());
+    }
+
     [Theory]
     [InlineData(12.5, "decimal", "12.5")]
     public void Decimals_are_tagged_with_their_exact_text(double value, string type, string data)

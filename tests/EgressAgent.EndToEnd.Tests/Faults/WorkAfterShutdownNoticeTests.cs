@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using EgressAgent.EndToEnd.Tests.Harness;
+using EgressAgent.EndToEnd.Tests.Lifecycle;
+using EgressAgent.Emulator;
+using Xunit.Abstractions;
+
+namespace EgressAgent.EndToEnd.Tests.Faults;
+
+/// <summary>Contract §10 "Nothing starts after E4": work piggybacked on a result flushed after E4 is logged and not run.</summary>
+[Collection(LifecycleCollection.Name)]
+public sealed class WorkAfterShutdownNoticeTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task An_operation_piggybacked_on_a_result_flushed_after_E4_is_logged_with_its_id_and_not_run()
+    {
+        var options = EmulatorCredential.Options();
+        options.PiggybackNextOperation = true;
+        await using var emulator = await OrchestratorEmulator.StartAsync(options);
+
+        // The result's PUT is answered 2.75 s after it arrives: after the 2 s drain budget is spent
+        // and E4 is sent, and before the flush step's deadline (budget + 1.5 s), so the flush
+        // delivers it and its answer carries the next operation.
+        emulator.ResultResponseDelay = TimeSpan.FromSeconds(2.75);
+        var first = emulator.Enqueue(Wire.Echo, new JsonObject { ["trace_id"] = "first" });
+        using var data = new TempDirectory();
+        await using var agent = AgentProcess.Start(emulator, data, output, s => s.Set("Shutdown:Budget", "00:00:02"));
+        await AgentLog.FinishedAtAsync(agent, first, DateTimeOffset.UtcNow, Bound);
+
+        // Only the answer to that PUT can hand out the late operation: E1 gives nothing from now on.
+        emulator.OperationFetchStatusOverride = 204;
+        var late = emulator.Enqueue(Wire.Echo, new JsonObject { ["trace_id"] = "late" }, "op-late");
+        agent.Signal(PosixSignal.SIGTERM);
+        var exitCode = await agent.WaitForExitAsync(Bound);
+
+        Assert.Equal(0, exitCode);
+        var notice = Assert.Single(emulator.Requests, Wire.IsShutdownNotice);
+        var handOut = Assert.Single(emulator.HandedOut, h => h.OperationId == late);
+        Assert.True(handOut.ViaPiggyback);
+        Assert.True(notice.At < handOut.At, $"E4 at {notice.At:HH:mm:ss.fff}, handed out at {handOut.At:HH:mm:ss.fff}: the test did not put the hand-out after E4.");
+        Assert.Contains(emulator.Results, r => r.OperationId == first && r.Accepted);
+        Assert.DoesNotContain(emulator.Results, r => r.OperationId == late);
+        Assert.Contains(agent.Lines, l => l.Contains($"Operation {late} arrived from next_operation after shutdown cancelled running work; not running it", StringComparison.Ordinal));
+        Assert.DoesNotContain(agent.Lines, l => l.Contains($"Operation {late} finished", StringComparison.Ordinal));
+        Assert.Contains(agent.Lines, l => l.Contains($"Shutdown budget of {Budget} spent", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,26 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Ports;
+
+namespace EgressAgent.Infrastructure.Tests.Orchestrator;
+
+/// <summary>Contract §10: an E2 answer holding text that is not valid Unicode is still a delivery.</summary>
+public sealed class HostileResultAnswerTests
+{
+    private static readonly JsonResultBody Result = new(new JsonObject { ["__mcd_result__"] = 1, ["__mcd_trace_id__"] = "t-1" });
+
+    [Theory]
+    [InlineData("{\"\\udc00\":1,\"next_operation\":{\"operation_id\":\"op-2\",\"path\":\"/p\"}}", true)]
+    [InlineData("{\"next_operation\":{\"operation_id\":\"op-2\",\"path\":\"/p\"},\"\\ud800x\":\"\\udc00\"}", true)]
+    [InlineData("{\"\\udc00\":1}", false)]
+    public async Task A_broken_name_beside_next_operation_neither_fails_the_delivery_nor_loses_the_next_operation(string body, bool hasNext)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => RecordingHandler.Json(HttpStatusCode.OK, body);
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Delivered, outcome.Status);
+        Assert.Equal(hasNext, outcome.NextOperation is not null);
+    }
+}
