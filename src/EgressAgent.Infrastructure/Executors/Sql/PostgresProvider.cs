@@ -18,6 +18,8 @@ internal sealed class PostgresProvider : ISqlProvider
 
     public string Name => "postgres";
 
+    public bool Blocking => false;
+
     public async Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(connectionString);
