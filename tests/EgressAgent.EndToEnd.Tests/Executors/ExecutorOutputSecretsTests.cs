@@ -78,7 +78,7 @@ public sealed class ExecutorOutputSecretsTests(ITestOutputHelper output)
         Assert.Contains("egress_agent_operations_total", Payload("metrics")!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("""[[1,"Ada"]]""", Payload("rows")!["rows"]!.ToJsonString());
         Assert.Equal("SqliteException:SQLITE_ERROR", Kind("syntax"));
-        Assert.Equal("SqliteException:SQLITE_READONLY", Kind("write"));
+        Assert.Equal("SqliteException:SQLITE_AUTH", Kind("write"));
         Assert.Equal("NpgsqlException", Kind("refused"));
         Assert.Equal("UnknownConnection", Kind("unknown"));
         Assert.Equal("ResultTooLarge", Kind("too-large"));

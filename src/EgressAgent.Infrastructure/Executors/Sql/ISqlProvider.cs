@@ -11,6 +11,13 @@ internal interface ISqlProvider
     /// <summary>The provider's configuration name.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True when the driver runs statements synchronously on the calling thread, whatever its
+    /// async methods say: the executor then runs the query on a thread of its own, so long queries
+    /// on every worker never starve the thread pool the timers (heartbeats) run on.
+    /// </summary>
+    bool Blocking { get; }
+
     Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>The error result for the database's own errors; null for anything else.</summary>

@@ -9,14 +9,19 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 /// PostgreSQL through Npgsql. Read-only because the server runs the query in a
 /// <c>READ ONLY</c> transaction that is always rolled back, and the query is sent as one batch
 /// command, which the server refuses to split: <c>commit; delete …</c> cannot leave the
-/// transaction. <c>statement_timeout</c> bounds the query on the server too, so a query the
-/// agent gave up on does not keep running there.
+/// transaction. A read-only transaction still lets a superuser run programs
+/// (<c>COPY … TO PROGRAM</c>) and lets the <c>pg_*_server_*</c> roles read and write the server's
+/// files, so such a role is refused before any query (<see cref="PostgresRoleCheck"/>).
+/// <c>statement_timeout</c> bounds the query on the server too, so a query the agent gave up on
+/// does not keep running there.
 /// </summary>
 internal sealed class PostgresProvider : ISqlProvider
 {
     private const string QueryCanceled = "57014";
 
     public string Name => "postgres";
+
+    public bool Blocking => false;
 
     public async Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -26,10 +31,12 @@ internal sealed class PostgresProvider : ISqlProvider
             await connection.OpenAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var milliseconds = (long)Math.Ceiling(timeout.TotalMilliseconds);
-            var setup = string.Create(CultureInfo.InvariantCulture, $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {milliseconds}");
+            var setup = string.Create(CultureInfo.InvariantCulture, $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {milliseconds}; {PostgresRoleCheck.Query}");
             await using (var command = new NpgsqlCommand(setup, connection, transaction))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                // One round trip: the two SETs return no rows, the reader stands on the role check's.
+                await PostgresRoleCheck.ThrowIfPrivilegedAsync(reader, cancellationToken);
             }
 
             return new PostgresSession(connection, transaction);

@@ -47,7 +47,7 @@ internal sealed partial class SqlQueryExecutor(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var payload = await SqlResultReader.ReadAsync(provider, connection.ConnectionString, request, linked.Token);
+            var payload = await ReadAsync(provider, connection.ConnectionString, request, linked.Token);
             LogFinished(logger, context.OperationId, request.Connection, (int)payload["row_count"]!, (bool)payload["truncated"]!, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return payload;
         }
@@ -62,6 +62,22 @@ internal sealed partial class SqlQueryExecutor(
             throw failure;
         }
     }
+
+    /// <summary>
+    /// A blocking driver's query runs on a thread of its own (a long-running task), never on a
+    /// thread-pool thread: with every worker in a long query, the pool would otherwise have no
+    /// thread for heartbeat timers, E1 responses or the timeout that interrupts the query, and
+    /// would add threads only every half second (contract §10). At most <c>Workers</c> such threads
+    /// exist; starting one costs far less than opening a database.
+    /// </summary>
+    private static Task<JsonObject> ReadAsync(ISqlProvider provider, string connectionString, SqlQueryRequest request, CancellationToken cancellationToken) =>
+        provider.Blocking
+            ? Task.Factory.StartNew(
+                () => SqlResultReader.ReadAsync(provider, connectionString, request, cancellationToken),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+                TaskScheduler.Default).Unwrap()
+            : SqlResultReader.ReadAsync(provider, connectionString, request, cancellationToken);
 
     /// <summary>The caller's cancellation (shutdown, operation timeout) wins; then our timeout; then the database's error.</summary>
     private static Exception Translate(Exception ex, ISqlProvider provider, SqlQueryRequest request, string connectionString, CancellationToken callerToken, bool timedOut)

@@ -4,9 +4,12 @@ using Microsoft.Data.Sqlite;
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>
-/// SQLite through Microsoft.Data.Sqlite. Read-only because the file is opened read-only: the
-/// connection string is rebuilt with <c>Mode=ReadOnly</c> whatever it said, and SQLite refuses
-/// any write (and a URI cannot ask for more than the open flags allow).
+/// SQLite through Microsoft.Data.Sqlite. Read-only twice over: the file is opened read-only (the
+/// connection string is rebuilt with <c>Mode=ReadOnly</c> whatever it said, and a URI cannot ask
+/// for more than the open flags allow), and an authorizer allows reads only, which also stops
+/// what read-only flags let through (<c>VACUUM INTO</c>, <c>ATTACH</c>, pragmas, transactions).
+/// Microsoft.Data.Sqlite runs every statement synchronously on the calling thread, so the
+/// executor gives each query a thread of its own (<see cref="Blocking"/>).
 /// </summary>
 internal sealed class SqliteProvider : ISqlProvider
 {
@@ -14,7 +17,13 @@ internal sealed class SqliteProvider : ISqlProvider
 
     public string Name => "sqlite";
 
-    public async Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
+    public bool Blocking => true;
+
+    public async Task<ISqlSession> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken) =>
+        new SqliteSession(await OpenConnectionAsync(connectionString, timeout, cancellationToken));
+
+    /// <summary>Opens the file read-only with the read-only authorizer in place.</summary>
+    internal static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -25,7 +34,12 @@ internal sealed class SqliteProvider : ISqlProvider
         try
         {
             await connection.OpenAsync(cancellationToken);
-            return new SqliteSession(connection);
+
+            // After opening: Microsoft.Data.Sqlite itself runs the connection string's pragmas
+            // while it opens. Loading extensions is off by default; keep it off explicitly.
+            connection.EnableExtensions(false);
+            SqliteReadOnlyAuthorizer.Install(connection.Handle!);
+            return connection;
         }
         catch
         {
@@ -88,6 +102,14 @@ internal sealed class SqliteProvider : ISqlProvider
             if (_command is not null)
             {
                 await _command.DisposeAsync();
+            }
+
+            // The pool keeps the native connection, and Microsoft.Data.Sqlite runs the connection
+            // string's pragmas (Foreign Keys=…) on every open, pooled or not: the authorizer leaves
+            // with the session and the next one installs it again after opening.
+            if (connection.Handle is { } handle)
+            {
+                SqliteReadOnlyAuthorizer.Remove(handle);
             }
 
             await connection.DisposeAsync();

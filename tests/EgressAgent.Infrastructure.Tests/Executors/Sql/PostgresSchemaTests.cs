@@ -17,7 +17,7 @@ public abstract class PostgresSchemaTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (PostgresFactAttribute.ConnectionString is null)
+        if (!PostgresFactAttribute.Available)
         {
             return;
         }

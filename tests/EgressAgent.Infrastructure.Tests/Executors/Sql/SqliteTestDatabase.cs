@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 
@@ -26,12 +27,40 @@ internal sealed class SqliteTestDatabase : IDisposable
 
     public string ConnectionString => $"Data Source={Path}";
 
-    public long Count(string table)
+    public long Count(string table) => Scalar($"select count(*) from {table}");
+
+    public long Scalar(string sql)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"select count(*) from {table}";
+        command.CommandText = sql;
         return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>
+    /// True when a writer could take the file at once: no connection holds a read lock on it. A
+    /// running query that reads a table holds one until its statement ends.
+    /// </summary>
+    public bool CanLockExclusively()
+    {
+        // Raw SQLite with no busy timeout: Microsoft.Data.Sqlite would retry while busy.
+        var rc = raw.sqlite3_open_v2(Path, out var db, raw.SQLITE_OPEN_READWRITE, null);
+        using (db)
+        {
+            if (rc != raw.SQLITE_OK)
+            {
+                throw new InvalidOperationException($"Cannot open the test database: {rc}");
+            }
+
+            rc = raw.sqlite3_exec(db, "begin exclusive");
+            if (rc == raw.SQLITE_OK)
+            {
+                raw.sqlite3_exec(db, "rollback");
+                return true;
+            }
+
+            return rc == raw.SQLITE_BUSY ? false : throw new InvalidOperationException($"begin exclusive failed: {rc}");
+        }
     }
 
     public void Execute(string sql)
