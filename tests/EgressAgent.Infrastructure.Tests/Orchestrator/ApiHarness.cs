@@ -41,6 +41,7 @@ internal sealed class ApiHarness : IAsyncDisposable
         // The health and metrics executors read the pipeline's live state.
         services.AddSingleton(new InFlightCounter(1));
         services.AddSingleton(Mock.Of<IShutdownCoordinator>());
+        services.AddSingleton(Mock.Of<IStorageHealth>());
         services.AddInfrastructure();
         services.ConfigureAll<HttpClientFactoryOptions>(options =>
             options.HttpMessageHandlerBuilderActions.Add(builder => builder.PrimaryHandler = Handler));
