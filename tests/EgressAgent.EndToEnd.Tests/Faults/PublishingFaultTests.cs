@@ -50,6 +50,7 @@ public sealed class PublishingFaultTests(ITestOutputHelper output)
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        output.WriteLine($"The later results were delivered {elapsed.TotalMilliseconds:0} ms after they were queued");
         Assert.True(elapsed < Promptly, $"The later results took {elapsed} to be delivered; attempts: {Attempts(emulator)}");
 
         // The ten are still retried after the later ones went through.
