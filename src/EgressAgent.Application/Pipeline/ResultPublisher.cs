@@ -302,13 +302,15 @@ internal sealed partial class ResultPublisher(
         switch (outcome.Status)
         {
             case PublishStatus.Delivered:
+                // From here on it is never sent again, whatever fails below.
+                delivery.SettledAsDelivered = true;
+                LogDelivered(logger, stored.OperationId, delivery.Attempts);
                 if (outcome.NextOperation is { } next)
                 {
-                    // Taken first: it is assigned to this instance whatever happens to the removal.
+                    // Before the removal: it is assigned to this instance whether or not the removal works.
                     intake.AcceptAssigned(next, "next_operation");
                 }
 
-                LogDelivered(logger, stored.OperationId, delivery.Attempts);
                 Settle(delivery, delivered: true);
                 break;
             case PublishStatus.Rejected:
