@@ -187,7 +187,11 @@ internal sealed class AgentEndpoints
         }
 
         Answer answer;
-        if (state.Faults.TryTakeScriptedResultStatus(out var scripted))
+        if (state.Faults.TryGetResultFailure(operationId, out var failure))
+        {
+            answer = Scripted(failure);
+        }
+        else if (state.Faults.TryTakeScriptedResultStatus(out var scripted))
         {
             answer = IsSuccess(scripted) ? Accept(scripted, instanceId) : Scripted(scripted);
         }

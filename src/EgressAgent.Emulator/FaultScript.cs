@@ -9,6 +9,7 @@ internal sealed class FaultScript
     private long resultDelayTicks;
     private volatile bool emptyResultBody;
     private volatile bool streamSilent;
+    private readonly List<(Func<string, bool> OperationId, int StatusCode)> resultFailures = [];
 
     public int OperationFetchStatusOverride
     {
@@ -71,6 +72,36 @@ internal sealed class FaultScript
         {
             return resultStatuses.TryDequeue(out statusCode);
         }
+    }
+
+    /// <summary>From now on, result PUTs for operation ids <paramref name="operationId"/> matches are answered <paramref name="statusCode"/>.</summary>
+    public void FailResultsFor(Func<string, bool> operationId, int statusCode)
+    {
+        ArgumentNullException.ThrowIfNull(operationId);
+        ValidateStatus(statusCode);
+        lock (scriptGate)
+        {
+            resultFailures.Add((operationId, statusCode));
+        }
+    }
+
+    /// <summary>The status of the first <see cref="FailResultsFor"/> rule matching <paramref name="operationId"/>.</summary>
+    public bool TryGetResultFailure(string operationId, out int statusCode)
+    {
+        lock (scriptGate)
+        {
+            foreach (var (matches, status) in resultFailures)
+            {
+                if (matches(operationId))
+                {
+                    statusCode = status;
+                    return true;
+                }
+            }
+        }
+
+        statusCode = 0;
+        return false;
     }
 
     private static void ValidateStatus(int statusCode)

@@ -266,6 +266,14 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
         state.Dispose();
     }
 
+    /// <summary>
+    /// From now on, every result PUT for an operation id matching <paramref name="operationId"/> is
+    /// answered <paramref name="statusCode"/> (as <see cref="ScriptResultStatuses"/> answers, taking
+    /// nothing from that script); other results are answered as usual. Rules add up; the first
+    /// match wins.
+    /// </summary>
+    public void FailResultsFor(Func<string, bool> operationId, int statusCode) => state.Faults.FailResultsFor(operationId, statusCode);
+
     private static IPAddress ParseHost(string host)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);

@@ -179,4 +179,23 @@ public sealed class ResultTests : EmulatorTestBase
 
         Assert.DoesNotContain(Emulator.Results, r => r.Accepted);
     }
+
+    [Fact]
+    public async Task Results_of_chosen_operations_are_failed_for_good_without_using_up_the_script()
+    {
+        Emulator.FailResultsFor(id => id.StartsWith("stuck-", StringComparison.Ordinal), 503);
+        Emulator.ScriptResultStatuses(400);
+
+        var first = await PutResultAsync("stuck-1", Success);
+        var again = await PutResultAsync("stuck-1", Success);
+        var other = await PutResultAsync("op-2", Success);
+        var afterScript = await PutResultAsync("op-3", Success);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.Equal(TimeSpan.Zero, first.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterScript.StatusCode);
+        Assert.Equal([503, 503, 400, 200], Emulator.Results.Select(r => r.StatusCode));
+    }
 }

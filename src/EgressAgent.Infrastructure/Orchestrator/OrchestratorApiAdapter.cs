@@ -35,6 +35,12 @@ internal sealed class OrchestratorApiAdapter(IOrchestratorRestApi api, TimeProvi
             return PublishOutcome.Delivered(status, await ReadNextOperationAsync(response, cancellationToken));
         }
 
+        if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            // Final for this body, yet not the end of the result: the publisher sends a failure in its place.
+            return PublishOutcome.TooLarge(body.Headers.ContentLength ?? result.Length);
+        }
+
         // 401/403 are retried too: a rotated credential may be accepted on the next attempt.
         var retryable = status is 408 or 429 or 401 or 403 || status >= 500;
         return new PublishOutcome(

@@ -1,14 +1,30 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Ports;
 
 namespace EgressAgent.Application.Tests.Support;
 
-/// <summary>An outbox in memory that counts removals per key.</summary>
+/// <summary>
+/// An outbox in memory that counts adds and removals per operation id. Each add gets its own key
+/// (as in the file outbox), so a result and its replacement for the same operation are two entries.
+/// The <c>On…</c> hooks run before each call with the operation id: a test throws from them to
+/// play a failing store.
+/// </summary>
 internal sealed class InMemoryOutbox(TimeProvider timeProvider) : IResultOutbox
 {
     private readonly ConcurrentDictionary<string, (OutboxEntry Entry, StoredResult Result)> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _removals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _adds = new(StringComparer.Ordinal);
+    private long _sequence;
+
+    public Action<string>? OnAdd { get; set; }
+
+    public Action? OnList { get; set; }
+
+    public Action<string>? OnLoad { get; set; }
+
+    public Action<string>? OnRemove { get; set; }
 
     public int PendingCount => _pending.Count;
 
@@ -16,25 +32,46 @@ internal sealed class InMemoryOutbox(TimeProvider timeProvider) : IResultOutbox
 
     public int RemovalsOf(string operationId) => _removals.GetValueOrDefault(operationId);
 
-    public Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken) =>
-        Task.FromResult(Add(operationId, result, timeProvider.GetUtcNow()));
+    public int AddsOf(string operationId) => _adds.GetValueOrDefault(operationId);
+
+    /// <summary>The stored results of <paramref name="operationId"/> still pending, oldest first.</summary>
+    public IReadOnlyList<StoredResult> PendingOf(string operationId) =>
+        _pending.Values.Where(p => p.Result.OperationId == operationId).OrderBy(p => p.Entry.Key, StringComparer.Ordinal).Select(p => p.Result).ToList();
+
+    public Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken)
+    {
+        OnAdd?.Invoke(operationId);
+        return Task.FromResult(Add(operationId, result, timeProvider.GetUtcNow()));
+    }
 
     /// <summary>Stores a result as if computed at <paramref name="createdAt"/> (an earlier process, say).</summary>
     public OutboxEntry Add(string operationId, JsonObject result, DateTimeOffset createdAt)
     {
-        var entry = new OutboxEntry(operationId, createdAt);
-        _pending[operationId] = (entry, new StoredResult(operationId, new JsonResultBody(result)));
+        var sequence = Interlocked.Increment(ref _sequence).ToString("D10", CultureInfo.InvariantCulture);
+        var entry = new OutboxEntry($"{sequence}-{operationId}", createdAt);
+        _pending[entry.Key] = (entry, new StoredResult(operationId, new JsonResultBody(result)));
+        _adds.AddOrUpdate(operationId, 1, (_, n) => n + 1);
         return entry;
     }
 
-    public IReadOnlyList<OutboxEntry> ListPending() => _pending.Values.Select(p => p.Entry).OrderBy(e => e.CreatedAt).ToList();
+    public IReadOnlyList<OutboxEntry> ListPending()
+    {
+        OnList?.Invoke();
+        return _pending.Values.Select(p => p.Entry).OrderBy(e => e.CreatedAt).ThenBy(e => e.Key, StringComparer.Ordinal).ToList();
+    }
 
-    public Task<StoredResult?> LoadAsync(OutboxEntry entry, CancellationToken cancellationToken) =>
-        Task.FromResult(_pending.TryGetValue(entry.Key, out var pending) ? pending.Result : null);
+    public Task<StoredResult?> LoadAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        OnLoad?.Invoke(OperationIdOf(entry));
+        return Task.FromResult(_pending.TryGetValue(entry.Key, out var pending) ? pending.Result : null);
+    }
 
     public void Remove(OutboxEntry entry)
     {
+        OnRemove?.Invoke(OperationIdOf(entry));
         _pending.TryRemove(entry.Key, out _);
-        _removals.AddOrUpdate(entry.Key, 1, (_, n) => n + 1);
+        _removals.AddOrUpdate(OperationIdOf(entry), 1, (_, n) => n + 1);
     }
+
+    private static string OperationIdOf(OutboxEntry entry) => entry.Key[(entry.Key.IndexOf('-', StringComparison.Ordinal) + 1)..];
 }

@@ -173,6 +173,20 @@ public sealed class PublishResultTests
 
         Assert.Equal(PublishStatus.Retryable, outcome.Status);
     }
+
+    [Fact]
+    public async Task A_413_is_final_for_that_body_and_reports_the_size_of_the_body_refused()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(HttpStatusCode.RequestEntityTooLarge);
+
+        var outcome = await harness.Api.PublishResultAsync("op-1", Result, CancellationToken.None);
+
+        Assert.Equal(PublishStatus.TooLarge, outcome.Status);
+        Assert.Equal(413, outcome.StatusCode);
+        Assert.Equal(harness.SingleRequest.ContentLength, outcome.RefusedBytes);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(harness.SingleRequest.Body), outcome.RefusedBytes);
+    }
 }
 
 /// <summary>A body of exactly the given text, as a store holding serialised results would keep it.</summary>
