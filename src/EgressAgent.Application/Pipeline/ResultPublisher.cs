@@ -437,7 +437,7 @@ internal sealed partial class ResultPublisher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Result of {OperationId} expired after {TimeToLive} undelivered; dropping it")]
     private static partial void LogExpired(ILogger logger, string operationId, TimeSpan timeToLive);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stored result {Key} is unreadable; dropping it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stored result {Key} is unreadable; the outbox set it aside (see its quarantine log line)")]
     private static partial void LogUnreadable(ILogger logger, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result of {OperationId} was refused as too large (413, {RefusedBytes} bytes); a ResultTooLarge failure is published in its place")]
