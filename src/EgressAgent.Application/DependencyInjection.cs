@@ -32,7 +32,7 @@ public static class DependencyInjection
         services.Scan(scan => scan
             .FromAssemblies(assembly)
             .AddClasses(c => c.AssignableTo(typeof(IOrchestratorEventHandler<>)), publicOnly: false)
-            .As(t => t.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(INotificationHandler<>)))
+            .AsImplementedInterfaces(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(INotificationHandler<>))
             .WithScopedLifetime());
         services.Decorate(typeof(INotificationHandler<>), typeof(ObservedEventHandler<>));
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, includeInternalTypes: true);

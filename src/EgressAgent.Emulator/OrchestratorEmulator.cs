@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -19,13 +20,6 @@ namespace EgressAgent.Emulator;
 public sealed class OrchestratorEmulator : IAsyncDisposable
 {
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
-
-    // Explicit resolver: SendEvent takes arbitrary payloads (anonymous types in tests), which
-    // must serialise even where reflection-based JSON is off by default.
-    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web)
-    {
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
-    };
 
     private readonly EmulatorState state;
     private WebApplication? app;
@@ -189,15 +183,28 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
     public void ScriptResultStatuses(params int[] statusCodes) => state.Faults.ScriptResultStatuses(statusCodes);
 
     /// <summary>Sends <paramref name="payload"/> serialised as JSON as one event; null instance id = every open stream.</summary>
+    /// <remarks>Reflection-based JSON for arbitrary payloads (anonymous types in tests); code that ships in the native agent uses the <see cref="JsonNode"/> overload.</remarks>
+    [RequiresUnreferencedCode("Serialises an arbitrary payload by reflection; use the JsonNode overload in trimmed code.")]
+    [RequiresDynamicCode("Serialises an arbitrary payload by reflection; use the JsonNode overload in native code.")]
     public void SendEvent(object payload, string? eventId = null, string? instanceId = null)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var data = payload switch
+        if (payload is JsonNode node)
         {
-            JsonNode node => node.ToJsonString(),
-            _ => JsonSerializer.Serialize(payload, payload.GetType(), PayloadJson),
-        };
-        state.Hub.Publish(data, eventId, instanceId);
+            SendEvent(node, eventId, instanceId);
+            return;
+        }
+
+        // Explicit resolver: reflection-based JSON may be off by default where this runs.
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        state.Hub.Publish(JsonSerializer.Serialize(payload, payload.GetType(), options), eventId, instanceId);
+    }
+
+    /// <summary>Sends <paramref name="payload"/> as one event; null instance id = every open stream.</summary>
+    public void SendEvent(JsonNode payload, string? eventId = null, string? instanceId = null)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        state.Hub.Publish(payload.ToJsonString(), eventId, instanceId);
     }
 
     /// <summary>Sends text as the event's data as is; each line break starts another <c>data:</c> line.</summary>

@@ -10,11 +10,14 @@ namespace EgressAgent.Benchmarks;
 /// operations, W workers. Reports throughput, the agent's CPU per operation, pickup latency
 /// (handed out → result received), and the agent's idle footprint after the burst.
 /// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs]
+/// With EGRESS_AGENT_PATH set, that executable (the native agent, docs/adr/0026) is measured instead.
 /// </summary>
 internal static class LoadBenchmark
 {
     private const string TokenId = "bench-id";
     private const string TokenSecret = "bench-secret";
+
+    private static readonly string? AgentPath = Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -23,18 +26,19 @@ internal static class LoadBenchmark
         var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
 
         Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"run",4} {"ops/s",9} {"cpu ms/op",10} {"p50 ms",8} {"p99 ms",8} {"idle cpu ms/10s",16} {"idle rss MiB",13} {"anon MiB",9}");
+        Console.WriteLine($"agent: {AgentPath ?? "dotnet EgressAgent.Host.dll"}");
+        Console.WriteLine($"{"run",4} {"ops/s",9} {"cpu ms/op",10} {"p50 ms",8} {"p99 ms",8} {"idle cpu ms/10s",16} {"idle rss MiB",13} {"anon MiB",9} {"start→stream ms",16}");
         var samples = new List<RunSample>();
         for (var run = 1; run <= runs; run++)
         {
             var sample = await RunOnceAsync(operations, workers);
             samples.Add(sample);
-            Console.WriteLine($"{run,4} {sample.OpsPerSecond,9:0} {sample.CpuMsPerOp,10:0.000} {sample.P50Ms,8:0.0} {sample.P99Ms,8:0.0} {sample.IdleCpuMs,16:0} {sample.IdleRssMiB,13:0.0} {sample.IdleAnonMiB,9:0.0}");
+            Console.WriteLine($"{run,4} {sample.OpsPerSecond,9:0} {sample.CpuMsPerOp,10:0.000} {sample.P50Ms,8:0.0} {sample.P99Ms,8:0.0} {sample.IdleCpuMs,16:0} {sample.IdleRssMiB,13:0.0} {sample.IdleAnonMiB,9:0.0} {sample.StartToStreamMs,16:0}");
         }
 
         Console.WriteLine(
             $"median {Median(samples, s => s.OpsPerSecond),9:0} {Median(samples, s => s.CpuMsPerOp),10:0.000} {Median(samples, s => s.P50Ms),8:0.0} " +
-            $"{Median(samples, s => s.P99Ms),8:0.0} {Median(samples, s => s.IdleCpuMs),16:0} {Median(samples, s => s.IdleRssMiB),13:0.0} {Median(samples, s => s.IdleAnonMiB),9:0.0}");
+            $"{Median(samples, s => s.P99Ms),8:0.0} {Median(samples, s => s.IdleCpuMs),16:0} {Median(samples, s => s.IdleRssMiB),13:0.0} {Median(samples, s => s.IdleAnonMiB),9:0.0} {Median(samples, s => s.StartToStreamMs),16:0}");
         return 0;
     }
 
@@ -42,10 +46,12 @@ internal static class LoadBenchmark
     {
         await using var emulator = await OrchestratorEmulator.StartAsync(new EmulatorOptions { TokenId = TokenId, TokenSecret = TokenSecret });
         var data = Path.Combine(Path.GetTempPath(), $"egress-bench-{Guid.NewGuid():N}");
+        var launched = Stopwatch.GetTimestamp();
         using var agent = StartAgent(emulator, data, workers);
         try
         {
             await emulator.WaitForRequestAsync(r => r.Path == "/stream", TimeSpan.FromSeconds(30));
+            var startToStream = Stopwatch.GetElapsedTime(launched);
             await Task.Delay(500); // let start-up JIT settle so CPU counts the work, not the start
             agent.Refresh();
             var cpuBefore = agent.TotalProcessorTime;
@@ -72,7 +78,8 @@ internal static class LoadBenchmark
                 Percentile(latencies, 0.99),
                 idleCpu,
                 idleRss,
-                idleAnon);
+                idleAnon,
+                startToStream.TotalMilliseconds);
         }
         finally
         {
@@ -116,13 +123,17 @@ internal static class LoadBenchmark
 
     private static Process StartAgent(OrchestratorEmulator emulator, string data, int workers)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(AgentPath ?? "dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
+        if (AgentPath is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
+        }
+
         start.Environment["EgressAgent__Orchestrator__BaseUrl"] = emulator.BaseUrl.ToString();
         start.Environment["EgressAgent__Orchestrator__TokenId"] = TokenId;
         start.Environment["EgressAgent__Orchestrator__TokenSecret"] = TokenSecret;
@@ -146,5 +157,5 @@ internal static class LoadBenchmark
         return sorted[sorted.Count / 2];
     }
 
-    private sealed record RunSample(double OpsPerSecond, double CpuMsPerOp, double P50Ms, double P99Ms, double IdleCpuMs, double IdleRssMiB, double IdleAnonMiB);
+    private sealed record RunSample(double OpsPerSecond, double CpuMsPerOp, double P50Ms, double P99Ms, double IdleCpuMs, double IdleRssMiB, double IdleAnonMiB, double StartToStreamMs);
 }

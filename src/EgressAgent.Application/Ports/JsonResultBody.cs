@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -9,8 +10,19 @@ public sealed class JsonResultBody : IResultBody
     private readonly byte[] _utf8;
 
     /// <summary>Serialises <paramref name="result"/> now: later changes to it do not change the body.</summary>
-    public JsonResultBody(JsonObject result) =>
-        _utf8 = JsonSerializer.SerializeToUtf8Bytes(result ?? throw new ArgumentNullException(nameof(result)));
+    public JsonResultBody(JsonObject result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+
+        // The node writes itself: no serializer metadata, so nothing a native build could lack.
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            result.WriteTo(writer);
+        }
+
+        _utf8 = buffer.WrittenSpan.ToArray();
+    }
 
     public long Length => _utf8.Length;
 

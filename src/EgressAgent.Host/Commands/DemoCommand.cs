@@ -82,7 +82,7 @@ internal static class DemoCommand
             await Console.Error.WriteLineAsync(ex.Message);
         }
 
-        emulator.SendEvent(new { type = "goodbye", reason = "demo finished" });
+        emulator.SendEvent(new JsonObject { ["type"] = "goodbye", ["reason"] = "demo finished" });
         await host.WaitForShutdownAsync();
         var exitCode = host.Services.GetRequiredService<IShutdownCoordinator>().ExitCode;
 

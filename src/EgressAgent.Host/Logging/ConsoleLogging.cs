@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -29,7 +30,9 @@ internal static class ConsoleLogging
         services.Configure<JsonConsoleFormatterOptions>(o => o.UseUtcTimestamp = true);
 
         logging.AddConsole();
-        logging.AddConsoleFormatter<AgentJsonConsoleFormatter, JsonConsoleFormatterOptions>();
+        // Not AddConsoleFormatter<,>: its reflection binder is not native-safe, and AddConsole
+        // already binds JsonConsoleFormatterOptions (the built-in json formatter's) from FormatterOptions.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, AgentJsonConsoleFormatter>());
 
         // "json" means ours. The provider keeps the first formatter registered under a name, so
         // rather than depend on registration order, the name is redirected after binding.

@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace EgressAgent.EndToEnd.Tests.Harness;
 
 /// <summary>
-/// The real agent as a child process (<c>dotnet EgressAgent.Host.dll</c>), configured through
+/// The real agent as a child process (<c>dotnet EgressAgent.Host.dll</c>, or the native agent named
+/// by <see cref="AgentPathVariable"/>), configured through
 /// environment variables exactly as an operator would, talking to an emulator over loopback.
 /// Real signals reach it through kill(2).
 /// </summary>
@@ -36,16 +37,31 @@ internal sealed partial class AgentProcess : IAsyncDisposable
     /// <summary>The lines the agent wrote to stderr only (configuration problems, fatal errors), in arrival order.</summary>
     public IReadOnlyList<string> ErrorLines => [.. _errorLines];
 
+    /// <summary>
+    /// Names an agent executable to test instead of <c>dotnet EgressAgent.Host.dll</c> — CI sets it
+    /// to the NativeAOT build (docs/adr/0026) and runs this project a second time.
+    /// </summary>
+    public const string AgentPathVariable = "EGRESS_AGENT_PATH";
+
+    /// <summary>The native agent under test, or null for the JIT build next to the tests.</summary>
+    public static string? NativeAgentPath { get; } = Environment.GetEnvironmentVariable(AgentPathVariable) is { Length: > 0 } path
+        ? Path.GetFullPath(path)
+        : null;
+
     public static AgentProcess Start(AgentSettings settings, ITestOutputHelper? output = null, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(NativeAgentPath ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = settings.WorkingDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
+        if (NativeAgentPath is null)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,9 @@ public interface IEventBinding
 internal sealed class EventBinding<TEvent> : IEventBinding
     where TEvent : class, IOrchestratorEvent
 {
+    // Generated metadata (EventJsonContext); the catalog checked it exists before creating this binding.
+    private readonly JsonTypeInfo<TEvent> _typeInfo = (JsonTypeInfo<TEvent>)EventJson.Options.GetTypeInfo(typeof(TEvent));
+
     public Type EventType => typeof(TEvent);
 
     public async Task<string?> DispatchAsync(JsonElement data, IServiceProvider services, CancellationToken cancellationToken)
@@ -24,7 +28,7 @@ internal sealed class EventBinding<TEvent> : IEventBinding
         TEvent? decoded;
         try
         {
-            decoded = data.Deserialize<TEvent>(EventJson.Options);
+            decoded = data.Deserialize(_typeInfo);
         }
         catch (JsonException ex)
         {

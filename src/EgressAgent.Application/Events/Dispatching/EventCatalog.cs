@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace EgressAgent.Application.Events.Dispatching;
@@ -11,6 +12,11 @@ public sealed class EventCatalog
 {
     private readonly FrozenDictionary<string, IEventBinding> _bindings;
 
+    /// <remarks>
+    /// The scan needs every type of <paramref name="assemblies"/>: the native build roots the
+    /// application assembly (TrimmerRootAssembly in the Host, docs/adr/0026), so none is trimmed.
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode", Justification = "The scanned assemblies are rooted in the native build (TrimmerRootAssembly), so GetTypes sees every event type.")]
     public EventCatalog(IEnumerable<Assembly> assemblies)
     {
         var events = assemblies
@@ -22,6 +28,11 @@ public sealed class EventCatalog
         foreach (var (type, _) in events.Where(x => !typeof(IOrchestratorEvent).IsAssignableFrom(x.Type)))
         {
             throw new InvalidOperationException($"{type.Name} has [OrchestratorEvent] but does not implement IOrchestratorEvent.");
+        }
+
+        foreach (var (type, _) in events.Where(x => !EventJson.Options.TryGetTypeInfo(x.Type, out _)))
+        {
+            throw new InvalidOperationException($"{type.Name} has [OrchestratorEvent] but is not listed in EventJsonContext.");
         }
 
         var duplicate = events.GroupBy(x => x.Attribute!.Type, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EgressAgent.Application.Events;
 
 namespace EgressAgent.Application.Events.Dispatching;
 
@@ -12,14 +13,31 @@ internal static class EventJson
     /// </summary>
     public const int MaxMessageChars = 64 * 1024;
 
+    /// <summary>Source-generated metadata only (<see cref="EventJsonContext"/>): the native agent has no reflection-based JSON.</summary>
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         PropertyNameCaseInsensitive = false,
         NumberHandling = JsonNumberHandling.Strict,
         MaxDepth = 32,
+        TypeInfoResolver = EventJsonContext.Default,
     };
 }
+
+/// <summary>
+/// Every <see cref="OrchestratorEventAttribute"/> record, serialisable without reflection. The
+/// catalog refuses to start when an event is missing here, so the list cannot silently fall behind.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    PropertyNameCaseInsensitive = false,
+    NumberHandling = JsonNumberHandling.Strict,
+    MaxDepth = 32)]
+[JsonSerializable(typeof(GoodbyeEvent))]
+[JsonSerializable(typeof(HeartbeatEvent))]
+[JsonSerializable(typeof(WelcomeEvent))]
+[JsonSerializable(typeof(WorkAvailableEvent))]
+internal sealed partial class EventJsonContext : JsonSerializerContext;
 
 /// <summary>Reads a string when the value is one, and null for any other JSON value instead of failing.</summary>
 public sealed class LenientStringConverter : JsonConverter<string?>

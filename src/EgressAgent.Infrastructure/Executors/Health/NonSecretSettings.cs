@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
@@ -22,6 +23,7 @@ internal static class NonSecretSettings
         return settings;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075:UnrecognizedReflectionPattern", Justification = "Every options type lives in EgressAgent.Application, which the native build roots (TrimmerRootAssembly), so its public properties are kept.")]
     private static void Flatten(JsonObject settings, string? prefix, object options)
     {
         foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))

@@ -38,7 +38,7 @@ internal sealed class LogsExecutor(LogRingBuffer buffer) : IOperationExecutor
                 item["exception"] = exceptionType;
             }
 
-            records.Add(item);
+            records.Add((JsonNode)item); // the node overload: the generic Add<T> is reflection-based
         }
 
         return Task.FromResult<JsonNode?>(new JsonObject { ["records"] = records });

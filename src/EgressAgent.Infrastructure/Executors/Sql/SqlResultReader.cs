@@ -18,7 +18,7 @@ internal static class SqlResultReader
         var columns = new JsonArray();
         for (var i = 0; i < reader.FieldCount; i++)
         {
-            columns.Add(new JsonObject { ["name"] = reader.GetName(i), ["type"] = reader.GetDataTypeName(i) });
+            columns.Add((JsonNode)new JsonObject { ["name"] = reader.GetName(i), ["type"] = reader.GetDataTypeName(i) }); // the node overload, not the reflection-based Add<T>
         }
 
         var values = session.ValueReadersFor(reader);
