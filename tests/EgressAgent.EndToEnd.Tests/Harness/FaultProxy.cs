@@ -218,8 +218,12 @@ internal sealed class FaultProxy : IAsyncDisposable
             await toServer.WriteAsync(head.WithConnectionClose(), stop);
             await ForwardBodyAsync(head, fromClient, toServer, stop);
 
-            var writer = new FaultedResponseWriter(fromClient, fault, stop);
-            if (await RelayResponseAsync(toServer, writer, stop))
+            // The client says nothing more after its request: a read that ends means it hung up, and
+            // the relay (a stream never ends by itself) stops with it instead of at the next write.
+            using var clientGone = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var watching = WatchUntilGoneAsync(fromClient, clientGone, stop);
+            var writer = new FaultedResponseWriter(fromClient, fault, clientGone.Token);
+            if (await RelayResponseAsync(toServer, writer, clientGone.Token))
             {
                 // The server finished its answer: so does the client's connection.
                 client.Client.Shutdown(SocketShutdown.Send);
@@ -232,7 +236,7 @@ internal sealed class FaultProxy : IAsyncDisposable
             }
             else
             {
-                await HoldAsync(fromClient, stop);
+                await watching;
             }
         }
         finally
@@ -314,6 +318,30 @@ internal sealed class FaultProxy : IAsyncDisposable
         while (await fromClient.ReadAsync(buffer, stop) > 0)
         {
             // The agent has nothing more to say on this connection; whatever it is, it is ignored.
+        }
+    }
+
+    /// <summary>Reads until the client hangs up (or the proxy stops), then cancels <paramref name="gone"/>.</summary>
+    private static async Task WatchUntilGoneAsync(NetworkStream fromClient, CancellationTokenSource gone, CancellationToken stop)
+    {
+        try
+        {
+            await HoldAsync(fromClient, stop);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // Gone either way.
+        }
+        finally
+        {
+            try
+            {
+                await gone.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The exchange ended first.
+            }
         }
     }
 
