@@ -221,6 +221,16 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
         state.Hub.Broadcast(SseFrames.Retry(milliseconds));
     }
 
+    /// <summary>
+    /// Sends <paramref name="text"/> to every open stream exactly as given, no framing added: for
+    /// what the other helpers cannot produce, e.g. <c>retry: 999999999999</c> or a malformed field.
+    /// </summary>
+    public void SendRawText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        state.Hub.Broadcast(text);
+    }
+
     /// <summary>Ends every open stream cleanly after what was already queued on it; new streams are still accepted.</summary>
     public void CloseStreams() => state.Hub.CloseAll();
 

@@ -22,6 +22,7 @@ public sealed class OrchestratorOptions
     public string? TokenSecret { get; set; }
     public string? TokenFile { get; set; }
     public TimeSpan AuthFailureExitAfter { get; set; } = TimeSpan.FromMinutes(5);
+    public EndpointTimeoutOptions Timeouts { get; set; } = new();
 }
 
 public sealed class EventsOptions
@@ -62,4 +63,30 @@ public sealed class ConnectionOptions
 {
     public string? Provider { get; set; }
     public string? ConnectionString { get; set; }
+}
+
+/// <summary>
+/// <c>EgressAgent:Orchestrator:Timeouts</c>: how long one whole exchange with each endpoint may
+/// take — connect, send, response headers and the whole body (contract §3, §10). The defaults
+/// are the contract's; raising them is for slow proxies, lowering them for tests (docs/adr/0010).
+/// </summary>
+public sealed class EndpointTimeoutOptions
+{
+    /// <summary>E1.</summary>
+    public TimeSpan FetchOperation { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>E2, per attempt.</summary>
+    public TimeSpan PublishResult { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>E3.</summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>E4; the shutdown sequence caps it further with what is left of its budget.</summary>
+    public TimeSpan NotifyShutdown { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>E5, per attempt.</summary>
+    public TimeSpan DownloadOperation { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>E6 (<c>check</c>).</summary>
+    public TimeSpan Ping { get; set; } = TimeSpan.FromSeconds(10);
 }

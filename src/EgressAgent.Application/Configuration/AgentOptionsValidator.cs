@@ -40,6 +40,12 @@ internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>
         Positive(o => o.Heartbeat.Interval, "Heartbeat:Interval");
         Positive(o => o.Shutdown.Budget, "Shutdown:Budget");
         Positive(o => o.Results.TimeToLive, "Results:TimeToLive");
+        Positive(o => o.Orchestrator.Timeouts.FetchOperation, "Orchestrator:Timeouts:FetchOperation");
+        Positive(o => o.Orchestrator.Timeouts.PublishResult, "Orchestrator:Timeouts:PublishResult");
+        Positive(o => o.Orchestrator.Timeouts.Heartbeat, "Orchestrator:Timeouts:Heartbeat");
+        Positive(o => o.Orchestrator.Timeouts.NotifyShutdown, "Orchestrator:Timeouts:NotifyShutdown");
+        Positive(o => o.Orchestrator.Timeouts.DownloadOperation, "Orchestrator:Timeouts:DownloadOperation");
+        Positive(o => o.Orchestrator.Timeouts.Ping, "Orchestrator:Timeouts:Ping");
 
         RuleFor(o => o.Operations.Workers)
             .InclusiveBetween(1, 256)

@@ -22,11 +22,14 @@ internal sealed partial class ShutdownCoordinator(
 {
     internal static readonly TimeSpan Overrun = TimeSpan.FromSeconds(1.5);
     internal static readonly TimeSpan CancelledWorkGrace = TimeSpan.FromMilliseconds(500);
-    internal static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(15);
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _escalation = new();
     private readonly TimeSpan _budget = options.Value.Shutdown.Budget;
+
+    // E4's own timeout (contract §3: 15 s), capped by what is left of the budget.
+    private readonly TimeSpan _notifyTimeout = options.Value.Orchestrator.Timeouts.NotifyShutdown;
+
     private int _started;
     private int _state = (int)AgentState.Running;
     private int _exitCode;
@@ -85,7 +88,7 @@ internal sealed partial class ShutdownCoordinator(
 
             if (trigger.NotifiesOrchestrator())
             {
-                await NotifyAsync(Min(NotifyTimeout, hardDeadline - timeProvider.GetUtcNow()));
+                await NotifyAsync(Min(_notifyTimeout, hardDeadline - timeProvider.GetUtcNow()));
                 await pipeline.FlushOutboxAsync(CancelAfter(hardDeadline - timeProvider.GetUtcNow()));
             }
             else

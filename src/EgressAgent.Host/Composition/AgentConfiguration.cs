@@ -24,6 +24,12 @@ internal static class AgentConfiguration
         ["EgressAgent:Heartbeat:Interval"] = IsDuration,
         ["EgressAgent:Shutdown:Budget"] = IsDuration,
         ["EgressAgent:Results:TimeToLive"] = IsDuration,
+        ["EgressAgent:Orchestrator:Timeouts:FetchOperation"] = IsDuration,
+        ["EgressAgent:Orchestrator:Timeouts:PublishResult"] = IsDuration,
+        ["EgressAgent:Orchestrator:Timeouts:Heartbeat"] = IsDuration,
+        ["EgressAgent:Orchestrator:Timeouts:NotifyShutdown"] = IsDuration,
+        ["EgressAgent:Orchestrator:Timeouts:DownloadOperation"] = IsDuration,
+        ["EgressAgent:Orchestrator:Timeouts:Ping"] = IsDuration,
     };
 
     public static IConfigurationBuilder AddAgentSources(this IConfigurationBuilder builder, IReadOnlyList<string> args) =>

@@ -31,7 +31,7 @@ internal sealed partial class SseOrchestratorEventStream(
     /// <summary>A message the parser may buffer before the connection is dropped as broken.</summary>
     internal const int MaxMessageBytes = 4 * 1024 * 1024;
 
-    internal static readonly TimeSpan DefaultMinimumDelay = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan DefaultMinimumDelay = StreamResumeState.DefaultMinimumDelay;
     internal static readonly TimeSpan FirstCeiling = TimeSpan.FromSeconds(1);
 
     private readonly EventsOptions _events = options.Value.Events;
@@ -42,8 +42,7 @@ internal sealed partial class SseOrchestratorEventStream(
     public async IAsyncEnumerable<StreamMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var backoff = new FullJitterBackoff(FirstCeiling, _events.MaxReconnectDelay);
-        var minimumDelay = DefaultMinimumDelay;
-        string? lastEventId = null;
+        var resume = new StreamResumeState(_events.MaxReconnectDelay, logger);
         var attempt = 0;
 
         while (!cancellationToken.IsCancellationRequested)
@@ -55,7 +54,7 @@ internal sealed partial class SseOrchestratorEventStream(
 
             using var idle = new CancellationTokenSource(_events.IdleTimeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-            var (response, cause) = await ConnectAsync(lastEventId, idle, linked.Token, cancellationToken);
+            var (response, cause) = await ConnectAsync(resume.LastEventId, idle, linked.Token, cancellationToken);
             if (response is not null)
             {
                 // The headers are bytes from the server too: silence is measured from here, not from
@@ -78,13 +77,13 @@ internal sealed partial class SseOrchestratorEventStream(
                         }
 
                         backoff.Reset();
-                        lastEventId = string.IsNullOrEmpty(parser.LastEventId) ? lastEventId : parser.LastEventId;
-                        minimumDelay = MinimumDelayOf(parser, minimumDelay);
-                        yield return new StreamMessage(items.Current.Data, items.Current.EventId);
+                        resume.Observe(parser);
+                        var eventId = items.Current.EventId;
+                        yield return new StreamMessage(items.Current.Data, StreamResumeState.IsSendable(eventId) ? eventId : null);
                     }
 
                     // A retry: field is not tied to a message: one sent just before the server hangs up counts too.
-                    minimumDelay = MinimumDelayOf(parser, minimumDelay);
+                    resume.Observe(parser);
                 }
             }
 
@@ -93,8 +92,8 @@ internal sealed partial class SseOrchestratorEventStream(
                 yield break;
             }
 
-            var delay = backoff.NextDelay(Random, minimumDelay);
-            LogReconnecting(logger, cause, delay, lastEventId);
+            var delay = backoff.NextDelay(Random, resume.MinimumDelay);
+            LogReconnecting(logger, cause, delay, resume.LastEventId);
             try
             {
                 await Task.Delay(delay, timeProvider, cancellationToken);
@@ -105,11 +104,6 @@ internal sealed partial class SseOrchestratorEventStream(
             }
         }
     }
-
-    private static TimeSpan MinimumDelayOf(SseParser<string> parser, TimeSpan current) =>
-        parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
-            ? parser.ReconnectionInterval
-            : current;
 
     private async Task<(HttpResponseMessage? Response, string Cause)> ConnectAsync(
         string? lastEventId, CancellationTokenSource idle, CancellationToken token, CancellationToken stop)

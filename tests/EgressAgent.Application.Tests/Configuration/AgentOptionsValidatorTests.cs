@@ -132,4 +132,42 @@ public sealed class AgentOptionsValidatorTests
         Assert.True(result.Errors.Count >= 5, $"expected many errors, got {result.Errors.Count}");
         Assert.All(result.Errors, e => Assert.DoesNotContain(Secret, e.ErrorMessage, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("FetchOperation", 0)]
+    [InlineData("PublishResult", -1)]
+    [InlineData("Heartbeat", 0)]
+    [InlineData("NotifyShutdown", 0)]
+    [InlineData("DownloadOperation", 0)]
+    [InlineData("Ping", 0)]
+    public void An_endpoint_timeout_that_is_not_positive_is_reported_by_its_key(string endpoint, int seconds)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o =>
+        {
+            var timeouts = o.Orchestrator.Timeouts;
+            var value = TimeSpan.FromSeconds(seconds);
+            _ = endpoint switch
+            {
+                "FetchOperation" => timeouts.FetchOperation = value,
+                "PublishResult" => timeouts.PublishResult = value,
+                "Heartbeat" => timeouts.Heartbeat = value,
+                "NotifyShutdown" => timeouts.NotifyShutdown = value,
+                "DownloadOperation" => timeouts.DownloadOperation = value,
+                _ => timeouts.Ping = value,
+            };
+        }));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal($"EgressAgent:Orchestrator:Timeouts:{endpoint} must be a positive duration of at most 30 days.", error.ErrorMessage);
+    }
+
+    [Fact]
+    public void The_endpoint_timeouts_default_to_the_contracts()
+    {
+        var timeouts = new AgentOptions().Orchestrator.Timeouts;
+
+        Assert.Equal(
+            new[] { 30, 60, 10, 15, 60, 10 }.Select(s => TimeSpan.FromSeconds(s)),
+            new[] { timeouts.FetchOperation, timeouts.PublishResult, timeouts.Heartbeat, timeouts.NotifyShutdown, timeouts.DownloadOperation, timeouts.Ping });
+    }
 }

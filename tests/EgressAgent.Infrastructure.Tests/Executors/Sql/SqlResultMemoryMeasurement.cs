@@ -90,7 +90,7 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
         var entry = Assert.Single(outbox.ListPending());
         using var wire = new DrainingHandler();
         using var client = new HttpClient(wire) { BaseAddress = new Uri("http://orchestrator.test") };
-        var api = new OrchestratorApiAdapter(RestService.For<IOrchestratorRestApi>(client), TimeProvider.System);
+        var api = new OrchestratorApiAdapter(RestService.For<IOrchestratorRestApi>(client), Options.Create(new AgentOptions()), TimeProvider.System, NullLogger<OrchestratorApiAdapter>.Instance);
 
         var baseline = ResetPeak();
         var stored = await outbox.LoadAsync(entry, CancellationToken.None);
