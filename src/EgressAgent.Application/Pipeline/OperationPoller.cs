@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Operations;
@@ -21,7 +22,8 @@ internal sealed partial class OperationPoller(
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
     ILogger<OperationPoller> logger,
-    IStorageHealth storage)
+    IStorageHealth storage,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
 
@@ -64,6 +66,7 @@ internal sealed partial class OperationPoller(
         // No E1 while a result waits to be stored (docs/adr/0014); recovery signals a wake-up.
         while (!stop.IsCancellationRequested && !storage.IsDegraded && queue.InFlight.TryReserve())
         {
+            using var step = progress?.Working(AgentLoops.Poller, AgentLoops.FetchBound);
             FetchedOperation? fetched;
             try
             {

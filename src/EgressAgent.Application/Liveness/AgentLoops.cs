@@ -1,0 +1,33 @@
+namespace EgressAgent.Application.Liveness;
+
+/// <summary>
+/// The loops that report progress, and the bound of one step of each: the step's own timeout
+/// (contract §3) plus <see cref="Slack"/>. A step that outlives it is a loop that stopped
+/// honouring its own timeout — the kind of hang a restart cures (docs/adr/0024).
+/// </summary>
+public static class AgentLoops
+{
+    public const string Poller = "poller";
+    public const string Heartbeat = "heartbeat";
+    public const string Publisher = "publisher";
+    public const string Stream = "stream";
+    public const string Workers = "workers";
+
+    /// <summary>Beyond a step's own timeout: timers that fire late on a loaded machine are not a hang.</summary>
+    public static readonly TimeSpan Slack = TimeSpan.FromSeconds(30);
+
+    /// <summary>One E1 (30 s).</summary>
+    public static readonly TimeSpan FetchBound = TimeSpan.FromSeconds(30) + Slack;
+
+    /// <summary>One E3 (10 s).</summary>
+    public static readonly TimeSpan HeartbeatBound = TimeSpan.FromSeconds(10) + Slack;
+
+    /// <summary>One E2 attempt (60 s).</summary>
+    public static readonly TimeSpan PublishBound = TimeSpan.FromSeconds(60) + Slack;
+
+    /// <summary>One stream connect: abandoned after <c>Events:IdleTimeout</c> without response headers.</summary>
+    public static TimeSpan StreamConnectBound(TimeSpan idleTimeout) => idleTimeout + Slack;
+
+    /// <summary>One operation with an <c>operation.timeout</c>: cancelled then, so it ends soon after.</summary>
+    public static TimeSpan OperationBound(TimeSpan timeout) => timeout + Slack;
+}
