@@ -25,6 +25,9 @@ public static class AgentLoops
     /// <summary>One E2 attempt (60 s).</summary>
     public static readonly TimeSpan PublishBound = TimeSpan.FromSeconds(60) + Slack;
 
+    /// <summary>Handling one stream message: handlers only set signals or start the shutdown sequence.</summary>
+    public static readonly TimeSpan DispatchBound = Slack;
+
     /// <summary>One stream connect: abandoned after <c>Events:IdleTimeout</c> without response headers.</summary>
     public static TimeSpan StreamConnectBound(TimeSpan idleTimeout) => idleTimeout + Slack;
 
