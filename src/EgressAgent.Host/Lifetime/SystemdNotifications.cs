@@ -25,6 +25,10 @@ internal sealed partial class SystemdNotifications(
 {
     private static readonly ServiceState Watchdog = new("WATCHDOG=1");
 
+    /// <summary>How often to ping; from systemd's environment, replaceable so tests can set it.</summary>
+    internal Func<TimeSpan?> WatchdogIntervalSource { get; init; } = () => WatchdogInterval(
+        Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!notifier.IsEnabled)
@@ -34,11 +38,9 @@ internal sealed partial class SystemdNotifications(
 
         using var ready = lifetime.ApplicationStarted.Register(() => Notify(ServiceState.Ready));
         using var stopping = shutdown.Stopping.Register(() => Notify(ServiceState.Stopping));
-        var interval = WatchdogInterval(
-            Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
         try
         {
-            if (interval is not { } every)
+            if (WatchdogIntervalSource() is not { } every)
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, timeProvider, stoppingToken);
                 return;
