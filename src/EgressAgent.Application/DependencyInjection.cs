@@ -45,7 +45,8 @@ public static class DependencyInjection
         {
             var counters = new AgentCounters();
             var outbox = sp.GetRequiredService<IResultOutbox>();
-            counters.ObservePipeline(sp.GetRequiredService<InFlightCounter>(), () => outbox.PendingCount);
+            var storage = sp.GetRequiredService<IStorageHealth>();
+            counters.ObservePipeline(sp.GetRequiredService<InFlightCounter>(), () => outbox.PendingCount, () => storage.IsDegraded);
             return counters;
         });
         services.AddSingleton<CredentialRejections>();

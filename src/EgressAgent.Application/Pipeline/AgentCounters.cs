@@ -108,10 +108,11 @@ public sealed class AgentCounters : IDisposable
         _resultAttempts.AddOrUpdate(statusCode?.ToString(CultureInfo.InvariantCulture) ?? "transport", 1, static (_, n) => n + 1);
 
     /// <summary>
-    /// Adds the pipeline's gauges — in flight, capacity, results waiting in the outbox. Called once
-    /// by the composition, which owns those parts; the counters above need nothing else.
+    /// Adds the pipeline's gauges — in flight, capacity, results waiting in the outbox, storage
+    /// degraded. Called once by the composition, which owns those parts; the counters above need
+    /// nothing else.
     /// </summary>
-    public void ObservePipeline(InFlightCounter inFlight, Func<int> outboxPending)
+    public void ObservePipeline(InFlightCounter inFlight, Func<int> outboxPending, Func<bool>? storageDegraded = null)
     {
         ArgumentNullException.ThrowIfNull(inFlight);
         _meter.CreateObservableGauge("egress_operations_in_flight", () => inFlight.InFlight,
@@ -120,6 +121,11 @@ public sealed class AgentCounters : IDisposable
             description: "Operations the agent runs at once (Operations:Workers).");
         _meter.CreateObservableGauge("egress_outbox_pending", outboxPending,
             description: "Results stored and not yet delivered.");
+        if (storageDegraded is not null)
+        {
+            _meter.CreateObservableGauge("egress_storage_degraded", () => storageDegraded() ? 1 : 0,
+                description: "1 while a finished result cannot be stored (intake paused, /readyz failing), else 0.");
+        }
     }
 
     public void Dispose() => _meter.Dispose();

@@ -111,11 +111,13 @@ public sealed class ManagementEndpointTests(ITestOutputHelper output)
         Assert.Equal(["storage"], degraded.Failing);
         Assert.Contains("results cannot be stored", degraded.Description("storage"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await management.ProbeAsync("/livez")).Status); // a restart would not help
+        Assert.Equal(1, (await management.ScrapeAsync()).Value("egress_storage_degraded")); // for an alert
 
         File.Delete(outbox); // storage recovers
         await emulator.WaitForAcceptedResultAsync(id, Bound);
         var recovered = await management.ProbeUntilAsync("/readyz", p => p.Status == HttpStatusCode.OK, Bound);
         Assert.Empty(recovered.Failing);
+        Assert.Equal(0, (await management.ScrapeAsync()).Value("egress_storage_degraded"));
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
     }
 

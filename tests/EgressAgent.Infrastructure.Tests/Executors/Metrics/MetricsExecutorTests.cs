@@ -19,11 +19,12 @@ public sealed partial class MetricsExecutorTests : IDisposable
     private readonly AgentCounters _counters = new();
     private readonly InFlightCounter _inFlight = new(8);
     private readonly Mock<IResultOutbox> _outbox = new();
+    private bool _degraded;
     private readonly AgentMeterReader _reader;
 
     public MetricsExecutorTests()
     {
-        _counters.ObservePipeline(_inFlight, () => _outbox.Object.PendingCount);
+        _counters.ObservePipeline(_inFlight, () => _outbox.Object.PendingCount, () => _degraded);
         _reader = new AgentMeterReader(_counters);
     }
 
@@ -70,6 +71,17 @@ public sealed partial class MetricsExecutorTests : IDisposable
         Assert.Equal(1, samples["egress_stream_connects_total"]);
         Assert.Equal(1, samples["egress_stream_reconnects_total"]);
         Assert.Equal(3, samples["egress_heartbeats_total"]);
+        Assert.Equal(0, samples["egress_storage_degraded"]);
+    }
+
+    [Fact]
+    public async Task Storage_degraded_is_1_while_a_result_cannot_be_stored()
+    {
+        _degraded = true;
+        Assert.Equal(1, Samples(await RunAsync())["egress_storage_degraded"]);
+
+        _degraded = false;
+        Assert.Equal(0, Samples(await RunAsync())["egress_storage_degraded"]);
     }
 
     [Fact]
