@@ -75,7 +75,6 @@ public sealed class AgentCounters : IDisposable
     public long StreamConnects => Interlocked.Read(ref _streamConnects);
     public long StreamReconnects => Interlocked.Read(ref _streamReconnects);
     public long HeartbeatsSent => Interlocked.Read(ref _heartbeatsSent);
-    public bool IsStreamConnected => Volatile.Read(ref _streamConnected) == 1;
 
     public void OperationSucceeded() => Interlocked.Increment(ref _operationsSucceeded);
     public void OperationFailed() => Interlocked.Increment(ref _operationsFailed);
