@@ -32,6 +32,7 @@ internal sealed partial class HeartbeatPump(
     internal static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(250);
 
     private readonly TimeSpan _interval = options.Value.Heartbeat.Interval;
+    private readonly TimeSpan _beatBound = AgentLoops.HeartbeatBound(options.Value.Orchestrator.Timeouts);
     private readonly LevelTriggeredSignal _beatNow = new();
 
     /// <summary>Answers the server's <c>heartbeat</c> event: beat at once if saturated.</summary>
@@ -99,7 +100,7 @@ internal sealed partial class HeartbeatPump(
 
     private async Task BeatAsync(CancellationToken cancellationToken)
     {
-        using var step = progress?.Working(AgentLoops.Heartbeat, AgentLoops.HeartbeatBound);
+        using var step = progress?.Working(AgentLoops.Heartbeat, _beatBound);
         try
         {
             await orchestrator.HeartbeatAsync(cancellationToken);

@@ -26,6 +26,7 @@ internal sealed partial class OperationPoller(
     ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
+    private readonly TimeSpan _fetchBound = AgentLoops.FetchBound(options.Value.Orchestrator.Timeouts);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -66,7 +67,7 @@ internal sealed partial class OperationPoller(
         // No E1 while a result waits to be stored (docs/adr/0014); recovery signals a wake-up.
         while (!stop.IsCancellationRequested && !storage.IsDegraded && queue.InFlight.TryReserve())
         {
-            using var step = progress?.Working(AgentLoops.Poller, AgentLoops.FetchBound);
+            using var step = progress?.Working(AgentLoops.Poller, _fetchBound);
             FetchedOperation? fetched;
             try
             {

@@ -40,6 +40,7 @@ internal sealed partial class ResultPublisher(
     private static readonly TimeSpan RelistDelay = TimeSpan.FromSeconds(1);
 
     private readonly TimeSpan _timeToLive = options.Value.Results.TimeToLive;
+    private readonly TimeSpan _publishBound = AgentLoops.PublishBound(options.Value.Orchestrator.Timeouts);
     private readonly LevelTriggeredSignal _wake = new();
     private readonly LevelTriggeredSignal _removed = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrentDeliveries);
@@ -332,7 +333,7 @@ internal sealed partial class ResultPublisher(
 
     private async Task<PublishOutcome> AttemptAsync(StoredResult stored, CancellationToken stop)
     {
-        using var step = progress?.Working(AgentLoops.Publisher, AgentLoops.PublishBound);
+        using var step = progress?.Working(AgentLoops.Publisher, _publishBound);
         try
         {
             var outcome = await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);

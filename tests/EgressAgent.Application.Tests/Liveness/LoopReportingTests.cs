@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Tests.Pipeline;
@@ -39,7 +40,7 @@ public sealed class LoopReportingTests
         rig.Start();
         await Eventually.UntilAsync(() => rig.Calls == 1, "E1 was called");
 
-        rig.Time.Advance(AgentLoops.FetchBound);
+        rig.Time.Advance(AgentLoops.FetchBound(new EndpointTimeoutOptions()));
         Assert.Empty(rig.Heartbeats.Stuck());
 
         rig.Time.Advance(TimeSpan.FromSeconds(1));

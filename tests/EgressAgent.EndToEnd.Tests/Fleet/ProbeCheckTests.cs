@@ -74,9 +74,10 @@ public sealed class ProbeCheckTests
             .BuildServiceProvider();
         var check = new LivenessCheck(new AgentLiveness(heartbeats, services));
 
-        using (heartbeats.Working(AgentLoops.Publisher, AgentLoops.PublishBound))
+        var bound = AgentLoops.PublishBound(new EndpointTimeoutOptions());
+        using (heartbeats.Working(AgentLoops.Publisher, bound))
         {
-            _time.Advance(AgentLoops.PublishBound + TimeSpan.FromSeconds(5));
+            _time.Advance(bound + TimeSpan.FromSeconds(5));
             var result = await CheckAsync(check);
 
             Assert.Equal(HealthStatus.Unhealthy, result.Status);
