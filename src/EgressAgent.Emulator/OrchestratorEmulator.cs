@@ -14,7 +14,7 @@ namespace EgressAgent.Emulator;
 
 /// <summary>
 /// An in-process orchestrator speaking the orchestrator side of the wire contract
-/// (docs: /work/shared/protocol.md), with scripting hooks and recordings for tests.
+/// (docs/protocol.md), with scripting hooks and recordings for tests.
 /// </summary>
 public sealed class OrchestratorEmulator : IAsyncDisposable
 {

@@ -13,6 +13,7 @@ public sealed class AgentOptions
     public StorageOptions Storage { get; set; } = new();
     public ResultsOptions Results { get; set; } = new();
     public Dictionary<string, ConnectionOptions> Connections { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public ManagementOptions Management { get; set; } = new();
 }
 
 public sealed class OrchestratorOptions
@@ -89,4 +90,11 @@ public sealed class EndpointTimeoutOptions
 
     /// <summary>E6 (<c>check</c>).</summary>
     public TimeSpan Ping { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary><c>EgressAgent:Management</c>: the probe and metrics endpoints (contract §11, docs/adr/0024).</summary>
+public sealed class ManagementOptions
+{
+    /// <summary>Where <c>/livez</c>, <c>/readyz</c> and <c>/metrics</c> listen, e.g. <c>http://0.0.0.0:8080</c>; several separated by <c>;</c>. Empty: off.</summary>
+    public string? Urls { get; set; }
 }

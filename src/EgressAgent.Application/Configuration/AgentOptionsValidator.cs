@@ -64,6 +64,15 @@ internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>
         RuleFor(o => o.Storage.DataDirectory)
             .NotEmpty().WithMessage("EgressAgent:Storage:DataDirectory must not be empty.");
 
+        RuleFor(o => o.Management.Urls)
+            .Custom((urls, context) =>
+            {
+                foreach (var problem in ManagementUrls.Problems(urls))
+                {
+                    context.AddFailure($"EgressAgent:Management:Urls: {problem}");
+                }
+            });
+
         RuleForEach(o => o.Connections)
             .Must(c => c.Value.Provider is { } p && Providers.Contains(p, StringComparer.OrdinalIgnoreCase))
             .WithMessage((_, c) => $"EgressAgent:Connections:{c.Key}:Provider must be 'sqlite' or 'postgres'.")

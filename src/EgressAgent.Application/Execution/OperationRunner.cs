@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;
@@ -15,7 +16,8 @@ internal sealed partial class OperationRunner(
     OperationRouter router,
     IOrchestratorApi orchestrator,
     TimeProvider timeProvider,
-    ILogger<OperationRunner> logger)
+    ILogger<OperationRunner> logger,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     public async Task<OperationResult?> RunAsync(OperationEnvelope envelope, CancellationToken shutdownToken)
     {
@@ -98,6 +100,8 @@ internal sealed partial class OperationRunner(
     {
         using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, timeProvider) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken, timeoutSource.Token);
+        // Only an operation with a timeout has a bound: without one it may rightly run for an hour.
+        using var step = timeout is { } bound ? progress?.Working(AgentLoops.Workers, AgentLoops.OperationBound(bound)) : null;
         try
         {
             var payload = await executor.ExecuteAsync(context, linked.Token);

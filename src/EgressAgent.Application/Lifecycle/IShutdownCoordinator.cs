@@ -24,4 +24,10 @@ public interface IShutdownCoordinator
 
     /// <summary>A second signal: stop draining, cancel what runs, finish now. Starts the sequence if needed.</summary>
     void Escalate(string reason);
+
+    /// <summary>
+    /// Cancelled the moment the sequence starts, before its first step: <c>/readyz</c> fails and
+    /// systemd hears <c>STOPPING=1</c> from then on (contract §11).
+    /// </summary>
+    CancellationToken Stopping { get; }
 }

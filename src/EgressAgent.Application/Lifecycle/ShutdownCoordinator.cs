@@ -25,6 +25,7 @@ internal sealed partial class ShutdownCoordinator(
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _escalation = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _budget = options.Value.Shutdown.Budget;
 
     // E4's own timeout (contract §3: 15 s), capped by what is left of the budget.
@@ -39,6 +40,8 @@ internal sealed partial class ShutdownCoordinator(
     public int ExitCode => Volatile.Read(ref _exitCode);
 
     public Task Completion => _completion.Task;
+
+    public CancellationToken Stopping => _stopping.Token;
 
     public void RequestShutdown(ShutdownTrigger trigger, string reason)
     {
@@ -65,13 +68,19 @@ internal sealed partial class ShutdownCoordinator(
         RequestShutdown(ShutdownTrigger.Signal, reason);
     }
 
-    public void Dispose() => _escalation.Dispose();
+    public void Dispose()
+    {
+        _escalation.Dispose();
+        _stopping.Dispose();
+    }
 
     private async Task RunAsync(ShutdownTrigger trigger, string reason)
     {
         var exitCode = trigger.ExitCode();
         try
         {
+            // First: whoever watches (readiness, systemd) must know before anything stops.
+            _stopping.Cancel();
             var hardDeadline = timeProvider.GetUtcNow() + _budget + Overrun;
             LogStarted(logger, trigger, reason, _budget);
 

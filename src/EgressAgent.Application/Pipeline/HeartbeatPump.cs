@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Capacity;
@@ -21,7 +22,8 @@ internal sealed partial class HeartbeatPump(
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
     ILogger<HeartbeatPump> logger,
-    IStorageHealth storage)
+    IStorageHealth storage,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     /// <summary>Sent this much before the interval is up, so the request lands inside the bound.</summary>
     internal static readonly TimeSpan Lead = TimeSpan.FromMilliseconds(500);
@@ -30,6 +32,7 @@ internal sealed partial class HeartbeatPump(
     internal static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(250);
 
     private readonly TimeSpan _interval = options.Value.Heartbeat.Interval;
+    private readonly TimeSpan _beatBound = AgentLoops.HeartbeatBound(options.Value.Orchestrator.Timeouts);
     private readonly LevelTriggeredSignal _beatNow = new();
 
     /// <summary>Answers the server's <c>heartbeat</c> event: beat at once if saturated.</summary>
@@ -97,6 +100,7 @@ internal sealed partial class HeartbeatPump(
 
     private async Task BeatAsync(CancellationToken cancellationToken)
     {
+        using var step = progress?.Working(AgentLoops.Heartbeat, _beatBound);
         try
         {
             await orchestrator.HeartbeatAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Operations;
@@ -21,9 +22,11 @@ internal sealed partial class OperationPoller(
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
     ILogger<OperationPoller> logger,
-    IStorageHealth storage)
+    IStorageHealth storage,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
+    private readonly TimeSpan _fetchBound = AgentLoops.FetchBound(options.Value.Orchestrator.Timeouts);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -64,6 +67,7 @@ internal sealed partial class OperationPoller(
         // No E1 while a result waits to be stored (docs/adr/0014); recovery signals a wake-up.
         while (!stop.IsCancellationRequested && !storage.IsDegraded && queue.InFlight.TryReserve())
         {
+            using var step = progress?.Working(AgentLoops.Poller, _fetchBound);
             FetchedOperation? fetched;
             try
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Operations;
@@ -25,7 +26,8 @@ internal sealed partial class ResultPublisher(
     AgentCounters counters,
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
-    ILogger<ResultPublisher> logger)
+    ILogger<ResultPublisher> logger,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     internal const int MaxConcurrentDeliveries = 8;
     private static readonly TimeSpan FirstRetryCeiling = TimeSpan.FromSeconds(1);
@@ -38,6 +40,7 @@ internal sealed partial class ResultPublisher(
     private static readonly TimeSpan RelistDelay = TimeSpan.FromSeconds(1);
 
     private readonly TimeSpan _timeToLive = options.Value.Results.TimeToLive;
+    private readonly TimeSpan _publishBound = AgentLoops.PublishBound(options.Value.Orchestrator.Timeouts);
     private readonly LevelTriggeredSignal _wake = new();
     private readonly LevelTriggeredSignal _removed = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrentDeliveries);
@@ -330,9 +333,12 @@ internal sealed partial class ResultPublisher(
 
     private async Task<PublishOutcome> AttemptAsync(StoredResult stored, CancellationToken stop)
     {
+        using var step = progress?.Working(AgentLoops.Publisher, _publishBound);
         try
         {
-            return await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);
+            var outcome = await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);
+            counters.ResultAttempt(outcome.StatusCode);
+            return outcome;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -341,6 +347,7 @@ internal sealed partial class ResultPublisher(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Transport errors and timeouts are retryable by contract.
+            counters.ResultAttempt(null);
             return new PublishOutcome(PublishStatus.Retryable, null, Error: ex.GetType().Name);
         }
     }

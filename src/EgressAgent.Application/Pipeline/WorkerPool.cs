@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Signals;
@@ -56,8 +57,9 @@ internal sealed partial class WorkerPool(
         using var scope = OperationScope(logger, envelope.OperationId, envelope.TraceId);
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = await runner.RunAsync(envelope, tokens.Work);
-            Count(result);
+            Count(result, Stopwatch.GetElapsedTime(started));
 
             // Shutdown cancelling running work is the one thing that ends the wait for storage.
             if (result is not null && await writer.StoreAsync(envelope.OperationId, result, tokens.Work))
@@ -75,13 +77,18 @@ internal sealed partial class WorkerPool(
         }
     }
 
-    private void Count(OperationResult? result)
+    private void Count(OperationResult? result, TimeSpan duration)
     {
         switch (result)
         {
             case null: counters.OperationCancelled(); break;
             case OperationResult.Succeeded: counters.OperationSucceeded(); break;
             default: counters.OperationFailed(); break;
+        }
+
+        if (result is not null)
+        {
+            counters.OperationDuration(duration, result is OperationResult.Succeeded);
         }
     }
 

@@ -1,6 +1,7 @@
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
+using EgressAgent.Host.Management;
 using EgressAgent.Infrastructure.Secrets;
 using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,20 @@ internal static class RunCommand
         // Resolved before RunAsync, which disposes the container.
         var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>();
         var loops = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        // Before the host starts: a URL that cannot be bound is exit 2 with nothing contacted
+        // (contract §11). It stops when RunAsync disposes the container, after the shutdown sequence.
+        if (host.Services.GetService<ManagementServer>() is { } management)
+        {
+            try
+            {
+                await management.StartAsync(CancellationToken.None);
+            }
+            catch (ManagementBindException ex)
+            {
+                return ConfigurationProblems.Report([ex.Message]);
+            }
+        }
+
         try
         {
             await host.RunAsync();

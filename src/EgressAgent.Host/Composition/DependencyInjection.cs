@@ -5,6 +5,7 @@ using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
 using EgressAgent.Host.Lifetime;
 using EgressAgent.Host.Logging;
+using EgressAgent.Host.Management;
 using EgressAgent.Host.Workers;
 using EgressAgent.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,7 @@ internal static class DependencyInjection
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
+        services.AddManagement(options); // first: stopped after the loops it watches
         services.AddHostedService<ResultPublisherWorker>();
         services.AddHostedService<WorkerPoolWorker>();
         services.AddHostedService<HeartbeatWorker>();

@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Timing;
@@ -24,7 +25,8 @@ internal sealed partial class SseOrchestratorEventStream(
     IOptions<AgentOptions> options,
     AgentCounters counters,
     TimeProvider timeProvider,
-    ILogger<SseOrchestratorEventStream> logger) : IOrchestratorEventStream
+    ILogger<SseOrchestratorEventStream> logger,
+    ILoopProgress? progress = null) : IOrchestratorEventStream // optional: rigs that do not watch liveness leave it out
 {
     public const string HttpClientName = "orchestrator-stream";
 
@@ -85,6 +87,8 @@ internal sealed partial class SseOrchestratorEventStream(
                     // A retry: field is not tied to a message: one sent just before the server hangs up counts too.
                     resume.Observe(parser);
                 }
+
+                counters.StreamDisconnected();
             }
 
             if (cancellationToken.IsCancellationRequested)
@@ -108,6 +112,8 @@ internal sealed partial class SseOrchestratorEventStream(
     private async Task<(HttpResponseMessage? Response, string Cause)> ConnectAsync(
         string? lastEventId, CancellationTokenSource idle, CancellationToken token, CancellationToken stop)
     {
+        // Bounded: abandoned after the idle timeout without response headers (contract §10).
+        using var step = progress?.Working(AgentLoops.Stream, AgentLoops.StreamConnectBound(_events.IdleTimeout));
         using var request = new HttpRequestMessage(HttpMethod.Get, url.For("stream"));
         request.Headers.Accept.ParseAdd("text/event-stream");
         request.Options.Set(AgentHeadersHandler.IsStream, true);

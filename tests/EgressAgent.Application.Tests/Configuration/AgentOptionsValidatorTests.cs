@@ -170,4 +170,34 @@ public sealed class AgentOptionsValidatorTests
             new[] { 30, 60, 10, 15, 60, 10 }.Select(s => TimeSpan.FromSeconds(s)),
             new[] { timeouts.FetchOperation, timeouts.PublishResult, timeouts.Heartbeat, timeouts.NotifyShutdown, timeouts.DownloadOperation, timeouts.Ping });
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("http://0.0.0.0:8080")]
+    [InlineData("http://127.0.0.1:0")]
+    [InlineData("http://localhost:9000/")]
+    [InlineData("http://[::]:8080; http://*:8081;http://+:8082")]
+    public void Management_urls_that_can_be_listened_on_are_valid(string? urls)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o => o.Management.Urls = urls));
+
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors.Select(e => e.ErrorMessage)));
+    }
+
+    [Theory]
+    [InlineData("https://0.0.0.0:8443", "not an http:// address")]
+    [InlineData("0.0.0.0:8080", "not an http:// address")]
+    [InlineData("http://probes.example.com:8080", "names the host 'probes.example.com'")]
+    [InlineData("http://0.0.0.0:8080/health", "not a listening address")]
+    [InlineData("http://0.0.0.0:70000", "not a listening address")]
+    [InlineData("http://0.0.0.0:port", "not a listening address")]
+    public void A_management_url_that_cannot_be_listened_on_is_reported_by_key_and_value(string urls, string problem)
+    {
+        var result = _validator.Validate(TestOptions.Valid(o => o.Management.Urls = "http://127.0.0.1:8080;" + urls));
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"EgressAgent:Management:Urls: '{urls}'", error.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains(problem, error.ErrorMessage, StringComparison.Ordinal);
+    }
 }

@@ -85,6 +85,21 @@ public sealed class ShutdownCoordinatorTests : IDisposable
         Assert.Equal(ExitCodes.Graceful, _coordinator.ExitCode);
     }
 
+    [Theory]
+    [InlineData(ShutdownTrigger.Signal)]
+    [InlineData(ShutdownTrigger.Goodbye)]
+    public async Task Stopping_fires_when_the_sequence_starts_before_its_first_step(ShutdownTrigger trigger)
+    {
+        using var registration = _coordinator.Stopping.Register(() => _steps.Enqueue("Stopping"));
+        Assert.False(_coordinator.Stopping.IsCancellationRequested);
+
+        _coordinator.RequestShutdown(trigger, "test");
+        await FinishedAsync();
+
+        Assert.Equal("Stopping", _steps.First());
+        Assert.Single(_steps, s => s == "Stopping");
+    }
+
     [Fact]
     public async Task Goodbye_cancels_at_once_without_draining()
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
@@ -42,7 +43,8 @@ internal sealed class PollerRig : IAsyncDisposable
             TestOptions.Create(o => o.Operations.PollInterval = PollInterval),
             Time,
             NullLogger<OperationPoller>.Instance,
-            Storage);
+            Storage,
+            Heartbeats = new LoopHeartbeats(Time));
     }
 
     public TrackingTimeProvider Time { get; } = new();
@@ -54,6 +56,9 @@ internal sealed class PollerRig : IAsyncDisposable
     public StorageHealth Storage { get; } = new();
     public AssignedWorkIntake Intake { get; }
     public OperationPoller Poller { get; }
+
+    /// <summary>What the poller reports to liveness (docs/adr/0024).</summary>
+    public LoopHeartbeats Heartbeats { get; }
 
     public int Calls => Volatile.Read(ref _calls);
     public int MaxConcurrentCalls => Volatile.Read(ref _maxConcurrent);

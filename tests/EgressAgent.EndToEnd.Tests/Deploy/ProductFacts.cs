@@ -44,15 +44,6 @@ internal static class ProductFacts
             return false;
         }
 
-        // Management:Urls is contract §11's key for the management endpoints, built in parallel;
-        // until AgentOptions has it, it is accepted here by name, and checked like the rest after.
-        if (parts.Length == 3 && FindProperty(typeof(AgentOptions), parts[1]) is null
-            && string.Equals(parts[1], "Management", StringComparison.OrdinalIgnoreCase)
-            && string.Equals(parts[2], "Urls", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
         var type = typeof(AgentOptions);
         for (var i = 1; i < parts.Length; i++)
         {
