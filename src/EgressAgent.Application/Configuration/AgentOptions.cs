@@ -1,6 +1,6 @@
 namespace EgressAgent.Application.Configuration;
 
-/// <summary>The <c>EgressAgent</c> configuration section (contract §8). Defaults are the contract's.</summary>
+/// <summary>The <c>EgressAgent</c> configuration section (docs/protocol.md §8). Defaults are the contract's.</summary>
 public sealed class AgentOptions
 {
     public const string SectionName = "EgressAgent";
@@ -68,7 +68,7 @@ public sealed class ConnectionOptions
 
 /// <summary>
 /// <c>EgressAgent:Orchestrator:Timeouts</c>: how long one whole exchange with each endpoint may
-/// take — connect, send, response headers and the whole body (contract §3, §10). The defaults
+/// take — connect, send, response headers and the whole body (docs/protocol.md §3, §10). The defaults
 /// are the contract's; raising them is for slow proxies, lowering them for tests (docs/adr/0010).
 /// </summary>
 public sealed class EndpointTimeoutOptions
@@ -92,7 +92,7 @@ public sealed class EndpointTimeoutOptions
     public TimeSpan Ping { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary><c>EgressAgent:Management</c>: the probe and metrics endpoints (contract §11, docs/adr/0024).</summary>
+/// <summary><c>EgressAgent:Management</c>: the probe and metrics endpoints (docs/protocol.md §11, docs/adr/0024).</summary>
 public sealed class ManagementOptions
 {
     /// <summary>Where <c>/livez</c>, <c>/readyz</c> and <c>/metrics</c> listen, e.g. <c>http://0.0.0.0:8080</c>; several separated by <c>;</c>. Empty: off.</summary>

@@ -3,7 +3,7 @@ using FluentValidation;
 namespace EgressAgent.Application.Configuration;
 
 /// <summary>
-/// Every rule of contract §8 at once, so an operator sees all problems in one run (exit 2).
+/// Every rule of docs/protocol.md §8 at once, so an operator sees all problems in one run (exit 2).
 /// Messages name the configuration key and never echo a secret value.
 /// </summary>
 internal sealed class AgentOptionsValidator : AbstractValidator<AgentOptions>

@@ -5,7 +5,7 @@ using EgressAgent.Domain.Lifecycle;
 
 namespace EgressAgent.Application.Events;
 
-/// <summary>The orchestrator let this instance go. A missing or non-string reason is "unknown" (contract §4).</summary>
+/// <summary>The orchestrator let this instance go. A missing or non-string reason is "unknown" (docs/protocol.md §4).</summary>
 [OrchestratorEvent("goodbye")]
 public sealed record GoodbyeEvent([property: JsonConverter(typeof(LenientStringConverter))] string? Reason = null) : IOrchestratorEvent
 {

@@ -51,7 +51,7 @@ internal sealed partial class OperationRunner(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Whatever the body holds, the operation still ends in its one result (contract §10).
+            // Whatever the body holds, the operation still ends in its one result (docs/protocol.md §10).
             LogUnreadable(logger, envelope.OperationId, ex.GetType().Name);
             return OperationResult.Failure($"Operation could not be read: {ex.Message}", ErrorKinds.InvalidOperation, traceId);
         }
@@ -74,7 +74,7 @@ internal sealed partial class OperationRunner(
         }
 
         // A downloaded body was not read through OperationEnvelope.TryRead: repair it here, or text
-        // that is not valid Unicode would throw from every reader below (contract §10).
+        // that is not valid Unicode would throw from every reader below (docs/protocol.md §10).
         body = WellFormedJson.Repair(body);
         traceId = OperationEnvelope.TraceIdOf(body) ?? traceId;
         var executor = router.Find(envelope.Path);

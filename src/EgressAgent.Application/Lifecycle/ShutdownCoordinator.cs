@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Lifecycle;
 
 /// <summary>
-/// Runs contract §7 once: stop intake → drain (signals, host stop) → cancel the rest → E4 →
+/// Runs docs/protocol.md §7 once: stop intake → drain (signals, host stop) → cancel the rest → E4 →
 /// flush the outbox → ask the host to stop. The whole sequence fits in the budget plus
 /// <see cref="Overrun"/>, which leaves part of the contract's 2 s for the process to exit.
 /// </summary>
@@ -28,7 +28,7 @@ internal sealed partial class ShutdownCoordinator(
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _budget = options.Value.Shutdown.Budget;
 
-    // E4's own timeout (contract §3: 15 s), capped by what is left of the budget.
+    // E4's own timeout (docs/protocol.md §3: 15 s), capped by what is left of the budget.
     private readonly TimeSpan _notifyTimeout = options.Value.Orchestrator.Timeouts.NotifyShutdown;
 
     private int _started;

@@ -4,7 +4,7 @@ namespace EgressAgent.Application.Liveness;
 
 /// <summary>
 /// The loops that report progress, and the bound of one step of each: the step's own timeout
-/// (contract §3, <c>Orchestrator:Timeouts</c>) plus <see cref="Slack"/>. A step that outlives it is a loop that stopped
+/// (docs/protocol.md §3, <c>Orchestrator:Timeouts</c>) plus <see cref="Slack"/>. A step that outlives it is a loop that stopped
 /// honouring its own timeout — the kind of hang a restart cures (docs/adr/0024).
 /// </summary>
 public static class AgentLoops

@@ -10,7 +10,7 @@ namespace EgressAgent.Application.Pipeline;
 /// <see cref="System.Diagnostics.Metrics"/> instruments of the meter <see cref="MeterName"/>: the
 /// one source of both <c>/metrics</c> (OpenTelemetry's Prometheus exporter) and the
 /// <c>/api/v1/agent/metrics</c> operation (docs/adr/0024). Instruments carry their exposed
-/// Prometheus names (contract §11), suffixes included, so an exporter adds nothing to them.
+/// Prometheus names (docs/protocol.md §11), suffixes included, so an exporter adds nothing to them.
 /// </summary>
 public sealed class AgentCounters : IDisposable
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Keeps a saturated agent visibly alive (contract §6.2): while the poller is paused, sends E3
+/// Keeps a saturated agent visibly alive (docs/protocol.md §6.2): while the poller is paused, sends E3
 /// so the gap since the last REST request never exceeds <c>Heartbeat:Interval</c>. Runs on its
 /// own loop, so it never waits behind the poller, a worker or the publisher, and it does not
 /// depend on the stream.
@@ -49,7 +49,7 @@ internal sealed partial class HeartbeatPump(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // No single beat stops the pump (contract §10), whatever it throws; at shutdown a
+                // No single beat stops the pump (docs/protocol.md §10), whatever it throws; at shutdown a
                 // failure of the beat in flight is no news.
                 if (cancellationToken.IsCancellationRequested)
                 {

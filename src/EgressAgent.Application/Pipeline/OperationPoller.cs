@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Pulls work with E1 (contract §6.1): until 204 or full capacity, then waits for a wake-up
+/// Pulls work with E1 (docs/protocol.md §6.1): until 204 or full capacity, then waits for a wake-up
 /// (work_available, freed capacity) or the idle poll interval. A slot is reserved before each
 /// fetch, so the agent never holds more than it can run.
 /// </summary>
@@ -45,7 +45,7 @@ internal sealed partial class OperationPoller(
                     break;
                 }
 
-                // No single item stops the loop (contract §10): log it and wait for the next trigger.
+                // No single item stops the loop (docs/protocol.md §10): log it and wait for the next trigger.
                 LogRoundFailed(logger, ex.GetType().Name, ex.Message);
             }
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Delivers what the outbox holds with E2 (contract §6.4, §10; docs/adr/0016). One scheduler loop
+/// Delivers what the outbox holds with E2 (docs/protocol.md §6.4, §10; docs/adr/0016). One scheduler loop
 /// walks the results oldest first and gives each one that is due a turn: one attempt, holding one
 /// of <see cref="MaxConcurrentDeliveries"/> slots only while it runs. A result that failed waits
 /// out its backoff in memory (<see cref="PendingDelivery.NotBefore"/>) holding no slot, so results
@@ -249,7 +249,7 @@ internal sealed partial class ResultPublisher(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Contract §10: one result's fault (a store that throws, a removal that fails, …)
+            // docs/protocol.md §10: one result's fault (a store that throws, a removal that fails, …)
             // is logged and retried later; the others go on.
             var delay = ScheduleRetry(delivery, retryAfter: null);
             LogTurnFailed(logger, delivery.Entry.Key, ex.GetType().Name, ex.Message, delay);
@@ -353,7 +353,7 @@ internal sealed partial class ResultPublisher(
     }
 
     /// <summary>
-    /// Contract §10: a 413 is final for that body, so a failure the orchestrator can record goes in
+    /// docs/protocol.md §10: a 413 is final for that body, so a failure the orchestrator can record goes in
     /// its place, with the original trace id. The replacement is stored before the original is
     /// removed: a crash in between leaves both, and the next process gets a 413 again and stores a
     /// replacement with the same bytes, so the orchestrator may get that failure twice but never

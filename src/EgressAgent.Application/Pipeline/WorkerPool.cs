@@ -40,7 +40,7 @@ internal sealed partial class WorkerPool(
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    // No single item stops the loop (contract §10): a worker that died here would
+                    // No single item stops the loop (docs/protocol.md §10): a worker that died here would
                     // take a slot of capacity with it for the rest of the process.
                     LogItemFailed(logger, envelope.OperationId, ex.GetType().Name, ex.Message);
                 }
@@ -98,7 +98,7 @@ internal sealed partial class WorkerPool(
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling operation {OperationId} failed unexpectedly ({ErrorType}: {Error}); the worker goes on")]
     private static partial void LogItemFailed(ILogger logger, string operationId, string errorType, string error);
 
-    /// <summary>Tags every record logged while the operation runs, on any thread it continues on (JSON logs, contract §11).</summary>
+    /// <summary>Tags every record logged while the operation runs, on any thread it continues on (JSON logs, docs/protocol.md §11).</summary>
     private static readonly Func<ILogger, string, string, IDisposable?> OperationScope =
         LoggerMessage.DefineScope<string, string>("Operation {operation_id} (trace {trace_id})");
 }

@@ -1,7 +1,7 @@
 namespace EgressAgent.Application.Ports;
 
 /// <summary>
-/// How the agent's loops tell liveness what they are doing (contract §11 <c>/livez</c>,
+/// How the agent's loops tell liveness what they are doing (docs/protocol.md §11 <c>/livez</c>,
 /// docs/adr/0024). A loop opens a step around work that has an upper bound — a request with its
 /// timeout, an operation with its own timeout — and disposes it when the work ends. Between steps
 /// the loop is waiting (for a signal, a timer, work), which is alive however long it lasts; only

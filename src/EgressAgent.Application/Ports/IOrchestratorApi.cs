@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace EgressAgent.Application.Ports;
 
-/// <summary>The orchestrator's REST endpoints E1–E6 (contract §3), as the application sees them.</summary>
+/// <summary>The orchestrator's REST endpoints E1–E6 (docs/protocol.md §3), as the application sees them.</summary>
 public interface IOrchestratorApi
 {
     /// <summary>E1. Null on 204. Throws on transport errors and non-success answers.</summary>
@@ -36,7 +36,7 @@ public enum PublishStatus
     Retryable,
     Rejected,
 
-    /// <summary>413: final for this body; the publisher sends a <c>ResultTooLarge</c> failure in its place (contract §10).</summary>
+    /// <summary>413: final for this body; the publisher sends a <c>ResultTooLarge</c> failure in its place (docs/protocol.md §10).</summary>
     TooLarge,
 }
 

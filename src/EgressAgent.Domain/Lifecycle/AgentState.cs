@@ -11,7 +11,7 @@ public enum AgentState
 
 public static class AgentStateNames
 {
-    /// <summary>The names health reports (contract §9).</summary>
+    /// <summary>The names health reports (docs/protocol.md §9).</summary>
     public static string ToWire(this AgentState state) => state switch
     {
         AgentState.Running => "running",

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace EgressAgent.Host.Commands;
 
-/// <summary><c>run</c>: the agent until a graceful shutdown; exit codes of contract §8.</summary>
+/// <summary><c>run</c>: the agent until a graceful shutdown; exit codes of docs/protocol.md §8.</summary>
 internal static class RunCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
@@ -35,7 +35,7 @@ internal static class RunCommand
         var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>();
         var loops = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         // Before the host starts: a URL that cannot be bound is exit 2 with nothing contacted
-        // (contract §11). It stops when RunAsync disposes the container, after the shutdown sequence.
+        // (docs/protocol.md §11). It stops when RunAsync disposes the container, after the shutdown sequence.
         if (host.Services.GetService<ManagementServer>() is { } management)
         {
             try

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace EgressAgent.Host.Composition;
 
 /// <summary>
-/// Configuration in the order of contract §8 — appsettings.json, legacy aliases, environment
+/// Configuration in the order of docs/protocol.md §8 — appsettings.json, legacy aliases, environment
 /// (<c>EgressAgent__Section__Key</c>), command line (<c>--EgressAgent:Section:Key=value</c>) —
 /// and its validation, which reports every problem at once (exit 2).
 /// </summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace EgressAgent.Host.Lifetime;
 
 /// <summary>
-/// The sd_notify side of a <c>Type=notify</c> unit (contract §11, docs/adr/0025): <c>READY=1</c>
+/// The sd_notify side of a <c>Type=notify</c> unit (docs/protocol.md §11, docs/adr/0025): <c>READY=1</c>
 /// once the host has started, <c>STOPPING=1</c> the moment the shutdown sequence starts (our own
 /// <see cref="SignalLifetime"/> replaces the systemd lifetime, so nobody else would say it), and
 /// <c>WATCHDOG=1</c> every half <c>WATCHDOG_USEC</c> — only while <see cref="AgentLiveness"/> finds

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 namespace EgressAgent.Host.Management;
 
 /// <summary>
-/// Whether every loop of the agent makes progress (contract §11 <c>/livez</c>, docs/adr/0024):
+/// Whether every loop of the agent makes progress (docs/protocol.md §11 <c>/livez</c>, docs/adr/0024):
 /// no step open past its bound, no hosted loop whose task faulted. Read by the liveness probe and
 /// by the systemd watchdog, so both say the same.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace EgressAgent.Host.Management;
 
-/// <summary>A management URL that cannot be listened on: a configuration error, exit 2 (contract §11).</summary>
+/// <summary>A management URL that cannot be listened on: a configuration error, exit 2 (docs/protocol.md §11).</summary>
 internal sealed class ManagementBindException : Exception
 {
     public ManagementBindException()

@@ -18,7 +18,7 @@ namespace EgressAgent.Host.Management;
 
 /// <summary>
 /// Kestrel serving <c>/livez</c>, <c>/readyz</c> and <c>/metrics</c> on
-/// <c>EgressAgent:Management:Urls</c> (contract §11, docs/adr/0024): a small web application of
+/// <c>EgressAgent:Management:Urls</c> (docs/protocol.md §11, docs/adr/0024): a small web application of
 /// its own, whose container holds only the endpoints and the exporter; the checks read the
 /// agent's singletons. <c>run</c> starts it before the agent's host, so it listens — or the
 /// agent exits 2 — before anything contacts the orchestrator; it stops when the host's container

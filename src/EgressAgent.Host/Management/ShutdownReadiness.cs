@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EgressAgent.Host.Management;
 
-/// <summary><c>/readyz</c> "not shutting down": fails from the first moment of the shutdown sequence (contract §11).</summary>
+/// <summary><c>/readyz</c> "not shutting down": fails from the first moment of the shutdown sequence (docs/protocol.md §11).</summary>
 internal sealed class ShutdownReadiness(IShutdownCoordinator shutdown) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Host.Workers;
 
-/// <summary>Ends the process with exit code 3 once every request was rejected for AuthFailureExitAfter (contract §4).</summary>
+/// <summary>Ends the process with exit code 3 once every request was rejected for AuthFailureExitAfter (docs/protocol.md §4).</summary>
 internal sealed class CredentialWatchdogWorker(
     CredentialRejections rejections,
     IShutdownCoordinator shutdown,

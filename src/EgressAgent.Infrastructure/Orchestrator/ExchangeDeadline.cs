@@ -2,7 +2,7 @@ namespace EgressAgent.Infrastructure.Orchestrator;
 
 /// <summary>
 /// One endpoint's timeout over a whole exchange: connecting, sending, the response headers and
-/// reading the body all run under <see cref="Token"/> (contract §10). A timeout surfaces as
+/// reading the body all run under <see cref="Token"/> (docs/protocol.md §10). A timeout surfaces as
 /// <see cref="TimeoutException"/>; the caller's own cancellation stays a cancellation.
 /// </summary>
 internal sealed class ExchangeDeadline : IDisposable

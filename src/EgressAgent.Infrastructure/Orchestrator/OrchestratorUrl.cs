@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Orchestrator;
 
 /// <summary>
-/// Builds URLs by appending to the base URL and keeping its path (contract §2):
+/// Builds URLs by appending to the base URL and keeping its path (docs/protocol.md §2):
 /// <c>https://host/prefix</c> and <c>https://host/prefix/</c> both give <c>https://host/prefix/stream</c>.
 /// A base URL's user info never becomes part of a request URI — where .NET and logging handlers
 /// could print it — but is sent as HTTP Basic credentials (docs/adr/0021).

@@ -1,7 +1,7 @@
 namespace EgressAgent.Infrastructure.Orchestrator;
 
 /// <summary>
-/// The largest answer body each endpoint may send (contract §10). A larger body is an error
+/// The largest answer body each endpoint may send (docs/protocol.md §10). A larger body is an error
 /// before it is an allocation: the declared length is checked first, and bytes are counted as
 /// they arrive when no length is declared.
 /// </summary>

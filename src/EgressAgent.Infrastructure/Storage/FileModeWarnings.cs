@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Storage;
 
 /// <summary>
-/// Warnings at start about files other users can get at (contract §10 "Files", docs/adr/0020):
+/// Warnings at start about files other users can get at (docs/protocol.md §10 "Files", docs/adr/0020):
 /// a token file that group or others can read, and a data directory others can enter. Modes
 /// and paths only, never content. The agent changes neither: both are the operator's files.
 /// </summary>

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Stream;
 
 /// <summary>
-/// The one stream connection (contract §4): <c>GET /stream</c> read with <see cref="SseParser"/>,
+/// The one stream connection (docs/protocol.md §4): <c>GET /stream</c> read with <see cref="SseParser"/>,
 /// reconnected with full-jitter backoff after any end, error or silence longer than the idle
 /// timeout, resuming with <c>Last-Event-ID</c>. One connection at a time: the loop disposes the
 /// old response before it dials again.
@@ -112,7 +112,7 @@ internal sealed partial class SseOrchestratorEventStream(
     private async Task<(HttpResponseMessage? Response, string Cause)> ConnectAsync(
         string? lastEventId, CancellationTokenSource idle, CancellationToken token, CancellationToken stop)
     {
-        // Bounded: abandoned after the idle timeout without response headers (contract §10).
+        // Bounded: abandoned after the idle timeout without response headers (docs/protocol.md §10).
         using var step = progress?.Working(AgentLoops.Stream, AgentLoops.StreamConnectBound(_events.IdleTimeout));
         using var request = new HttpRequestMessage(HttpMethod.Get, url.For("stream"));
         request.Headers.Accept.ParseAdd("text/event-stream");

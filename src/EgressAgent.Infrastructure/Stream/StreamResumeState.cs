@@ -6,7 +6,7 @@ namespace EgressAgent.Infrastructure.Stream;
 /// <summary>
 /// What the server asks the stream to carry across connections — the last event id, sent back as
 /// <c>Last-Event-ID</c>, and the <c>retry:</c> interval — taken only in a form that is safe to use
-/// (contract §10): an id that cannot be sent back as a header value is ignored and the previous
+/// (docs/protocol.md §10): an id that cannot be sent back as a header value is ignored and the previous
 /// one kept; a <c>retry:</c> above <c>Events:MaxReconnectDelay</c> is clamped to it (a timer
 /// cannot wait years, and the agent must not wait longer than its own cap).
 /// </summary>

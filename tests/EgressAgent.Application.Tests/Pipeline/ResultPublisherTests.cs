@@ -11,7 +11,7 @@ using Moq;
 namespace EgressAgent.Application.Tests.Pipeline;
 
 /// <summary>
-/// E2 delivery (contract §3, §6.4, §10). The backoff's jitter is pinned at half the ceiling, so
+/// E2 delivery (docs/protocol.md §3, §6.4, §10). The backoff's jitter is pinned at half the ceiling, so
 /// every retry's delay is known: 0.5 s, then 1 s, 2 s, … (or the Retry-After floor).
 /// </summary>
 public sealed class ResultPublisherTests : IAsyncDisposable

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EgressAgent.EndToEnd.Tests.Deploy;
 
 /// <summary>
-/// deploy/container/Dockerfile against the product (issue 10, contract §11). There is no
+/// deploy/container/Dockerfile against the product (issue 10, docs/protocol.md §11). There is no
 /// container engine on the build machines, so the recipe is checked against what
 /// <c>dotnet publish</c> produces and what the agent reads, not built.
 /// </summary>

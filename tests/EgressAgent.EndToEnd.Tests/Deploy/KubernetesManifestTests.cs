@@ -5,7 +5,7 @@ namespace EgressAgent.EndToEnd.Tests.Deploy;
 
 /// <summary>
 /// deploy/kubernetes rendered as an operator renders it (<c>kubectl kustomize</c>), checked
-/// against the product's own defaults and the container recipe (issue 10, contract §11).
+/// against the product's own defaults and the container recipe (issue 10, docs/protocol.md §11).
 /// </summary>
 public sealed class KubernetesManifestTests
 {
@@ -79,7 +79,7 @@ public sealed class KubernetesManifestTests
         var secret = Assert.Single(PodSpec(statefulSet)["volumes"]!.AsArray(), v => (string?)v!["name"] == (string?)mount["name"])!["secret"]!;
         var item = Assert.Single(secret["items"]!.AsArray())!;
         Assert.Equal(tokenFile, $"{mount["mountPath"]}/{item["path"]}");
-        Assert.Equal(0, (long)secret["defaultMode"]! & 0b000_111_111); // no group or other bits (contract §10)
+        Assert.Equal(0, (long)secret["defaultMode"]! & 0b000_111_111); // no group or other bits (docs/protocol.md §10)
     }
 
     [ToolFact("kubectl")]

@@ -21,7 +21,7 @@ internal static class ProductFacts
     /// <summary>The framework names of the host's runtimeconfig.json, e.g. Microsoft.AspNetCore.App → 10.0.0.</summary>
     public static IReadOnlyDictionary<string, Version> Frameworks { get; } = LoadFrameworks();
 
-    /// <summary>The agent's configuration after environment variables: contract §8's <c>Section__Key</c> form.</summary>
+    /// <summary>The agent's configuration after environment variables: docs/protocol.md §8's <c>Section__Key</c> form.</summary>
     public static AgentOptions Bind(IEnumerable<KeyValuePair<string, string>> environment)
     {
         var options = LoadDefaults();
@@ -65,7 +65,7 @@ internal static class ProductFacts
         return type.IsValueType || type == typeof(string);
     }
 
-    /// <summary>A TimeSpan as the configuration binder reads it (contract §8 durations).</summary>
+    /// <summary>A TimeSpan as the configuration binder reads it (docs/protocol.md §8 durations).</summary>
     public static TimeSpan Duration(string text) => TimeSpan.Parse(text, CultureInfo.InvariantCulture);
 
     private static PropertyInfo? FindProperty(Type type, string name) =>

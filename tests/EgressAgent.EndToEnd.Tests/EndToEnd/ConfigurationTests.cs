@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
 
-/// <summary>Configuration problems, the reference agent's aliases, and the commands besides <c>run</c> (contract §8).</summary>
+/// <summary>Configuration problems, the reference agent's aliases, and the commands besides <c>run</c> (docs/protocol.md §8).</summary>
 public sealed partial class ConfigurationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

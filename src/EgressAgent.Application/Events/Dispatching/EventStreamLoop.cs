@@ -7,7 +7,7 @@ namespace EgressAgent.Application.Events.Dispatching;
 
 /// <summary>
 /// Socket to handler: reads the stream until intake stops and hands each message to the
-/// dispatcher. No single message stops it (contract §10): one whose dispatch throws is logged
+/// dispatcher. No single message stops it (docs/protocol.md §10): one whose dispatch throws is logged
 /// and skipped, and a stream that fails unexpectedly is opened again after a pause.
 /// </summary>
 internal sealed partial class EventStreamLoop(

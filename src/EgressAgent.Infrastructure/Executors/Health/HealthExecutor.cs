@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Infrastructure.Executors.Health;
 
-/// <summary><c>/api/v1/test/health</c>: the fields of contract §9, never a secret.</summary>
+/// <summary><c>/api/v1/test/health</c>: the fields of docs/protocol.md §9, never a secret.</summary>
 internal sealed class HealthExecutor(
     IOptions<AgentOptions> options,
     InstanceId instanceId,

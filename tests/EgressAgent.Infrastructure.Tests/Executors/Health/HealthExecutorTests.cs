@@ -13,7 +13,7 @@ using Moq;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Health;
 
-/// <summary><c>/api/v1/test/health</c> answers the fields of contract §9 from the agent's live state, and no secret.</summary>
+/// <summary><c>/api/v1/test/health</c> answers the fields of docs/protocol.md §9 from the agent's live state, and no secret.</summary>
 public sealed class HealthExecutorTests : IDisposable
 {
     private const string Secret = "token-secret-5d1f";

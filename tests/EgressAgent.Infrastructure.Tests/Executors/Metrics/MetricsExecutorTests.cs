@@ -12,7 +12,7 @@ namespace EgressAgent.Infrastructure.Tests.Executors.Metrics;
 
 /// <summary>
 /// <c>/api/v1/agent/metrics</c>: Prometheus text lines of the agent's own instruments, as one JSON
-/// string — the instruments and names of the management endpoint <c>/metrics</c> (contract §11).
+/// string — the instruments and names of the management endpoint <c>/metrics</c> (docs/protocol.md §11).
 /// </summary>
 public sealed partial class MetricsExecutorTests : IDisposable
 {
