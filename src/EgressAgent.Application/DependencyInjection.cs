@@ -38,7 +38,7 @@ public static class DependencyInjection
         services.Decorate(typeof(INotificationHandler<>), typeof(ObservedEventHandler<>));
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
 
-        services.AddSingleton(sp => new InFlightCounter(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Operations.Workers));
+        services.AddSingleton(sp => new InFlightCounter(sp.GetRequiredService<IOptions<OperationsOptions>>().Value.Workers));
         services.AddSingleton<PipelineTokens>();
         services.AddSingleton<RequestActivity>();
         services.AddSingleton(sp =>

@@ -16,7 +16,8 @@ internal sealed partial class ShutdownCoordinator(
     IWorkPipeline pipeline,
     IOrchestratorApi orchestrator,
     IProcessLifetime lifetime,
-    IOptions<AgentOptions> options,
+    IOptions<ShutdownOptions> shutdown,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<ShutdownCoordinator> logger) : IShutdownCoordinator, IDisposable
 {
@@ -26,10 +27,10 @@ internal sealed partial class ShutdownCoordinator(
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _escalation = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly TimeSpan _budget = options.Value.Shutdown.Budget;
+    private readonly TimeSpan _budget = shutdown.Value.Budget;
 
     // E4's own timeout (docs/protocol.md §3: 15 s), capped by what is left of the budget.
-    private readonly TimeSpan _notifyTimeout = options.Value.Orchestrator.Timeouts.NotifyShutdown;
+    private readonly TimeSpan _notifyTimeout = timeouts.Value.NotifyShutdown;
 
     private int _started;
     private int _state = (int)AgentState.Running;

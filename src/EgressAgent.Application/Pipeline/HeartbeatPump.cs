@@ -19,7 +19,8 @@ internal sealed partial class HeartbeatPump(
     InFlightCounter inFlight,
     RequestActivity activity,
     AgentCounters counters,
-    IOptions<AgentOptions> options,
+    IOptions<HeartbeatOptions> heartbeat,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<HeartbeatPump> logger,
     IStorageHealth storage,
@@ -31,8 +32,8 @@ internal sealed partial class HeartbeatPump(
     /// <summary>After an unexpected failure (not a failed heartbeat, which the next beat retries).</summary>
     internal static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(250);
 
-    private readonly TimeSpan _interval = options.Value.Heartbeat.Interval;
-    private readonly TimeSpan _beatBound = AgentLoops.HeartbeatBound(options.Value.Orchestrator.Timeouts);
+    private readonly TimeSpan _interval = heartbeat.Value.Interval;
+    private readonly TimeSpan _beatBound = AgentLoops.HeartbeatBound(timeouts.Value);
     private readonly LevelTriggeredSignal _beatNow = new();
 
     /// <summary>Answers the server's <c>heartbeat</c> event: beat at once if saturated.</summary>

@@ -19,14 +19,15 @@ internal sealed partial class OperationPoller(
     WorkSignal workSignal,
     AssignedWorkIntake intake,
     PipelineTokens tokens,
-    IOptions<AgentOptions> options,
+    IOptions<OperationsOptions> operations,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<OperationPoller> logger,
     IStorageHealth storage,
     ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
-    private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
-    private readonly TimeSpan _fetchBound = AgentLoops.FetchBound(options.Value.Orchestrator.Timeouts);
+    private readonly TimeSpan _pollInterval = operations.Value.PollInterval;
+    private readonly TimeSpan _fetchBound = AgentLoops.FetchBound(timeouts.Value);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

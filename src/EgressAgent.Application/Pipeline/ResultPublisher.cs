@@ -24,7 +24,8 @@ internal sealed partial class ResultPublisher(
     AssignedWorkIntake intake,
     PipelineTokens tokens,
     AgentCounters counters,
-    IOptions<AgentOptions> options,
+    IOptions<ResultsOptions> results,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<ResultPublisher> logger,
     ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
@@ -39,8 +40,8 @@ internal sealed partial class ResultPublisher(
     /// <summary>How soon to look again when the outbox could not even be listed.</summary>
     private static readonly TimeSpan RelistDelay = TimeSpan.FromSeconds(1);
 
-    private readonly TimeSpan _timeToLive = options.Value.Results.TimeToLive;
-    private readonly TimeSpan _publishBound = AgentLoops.PublishBound(options.Value.Orchestrator.Timeouts);
+    private readonly TimeSpan _timeToLive = results.Value.TimeToLive;
+    private readonly TimeSpan _publishBound = AgentLoops.PublishBound(timeouts.Value);
     private readonly LevelTriggeredSignal _wake = new();
     private readonly LevelTriggeredSignal _removed = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrentDeliveries);

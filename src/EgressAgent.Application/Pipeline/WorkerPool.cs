@@ -22,11 +22,11 @@ internal sealed partial class WorkerPool(
     WorkSignal workSignal,
     PipelineTokens tokens,
     AgentCounters counters,
-    IOptions<AgentOptions> options,
+    IOptions<OperationsOptions> options,
     ILogger<WorkerPool> logger)
 {
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Operations.Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
 
     private async Task WorkAsync(CancellationToken cancellationToken)
     {

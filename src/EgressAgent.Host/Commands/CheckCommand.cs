@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
@@ -20,17 +21,20 @@ internal static class CheckCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
     {
         var configuration = new ConfigurationBuilder().AddAgentSources(configurationArgs).Build();
-        var problems = AgentConfiguration.Validate(configuration, out var options);
+        var problems = AgentConfiguration.Validate(configuration);
         if (problems.Count > 0)
         {
             return ConfigurationProblems.Report(problems);
         }
 
+        var orchestrator = configuration.GetSection(OrchestratorOptions.SectionName).Get<OrchestratorOptions>()!;
+        var timeouts = configuration.GetSection(EndpointTimeoutOptions.SectionName).Get<EndpointTimeoutOptions>() ?? new();
+
         // No data directory lock: check touches no stored state and must work beside a running agent.
-        using var host = AgentHost.CreateBuilder(configuration, options, LogLevel.Warning).Build();
-        var baseUrl = SecretNames.WithoutUrlCredentials(options.Orchestrator.BaseUrl!);
+        using var host = AgentHost.CreateBuilder(configuration, LogLevel.Warning).Build();
+        var baseUrl = SecretNames.WithoutUrlCredentials(orchestrator.BaseUrl!);
         var traceId = $"check-{Guid.NewGuid():N}";
-        var limit = options.Orchestrator.Timeouts.Ping + Backstop;
+        var limit = timeouts.Ping + Backstop;
         using var deadline = new CancellationTokenSource(limit);
         try
         {
@@ -46,7 +50,7 @@ internal static class CheckCommand
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync($"Orchestrator not reachable at {baseUrl}: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, options.Orchestrator.BaseUrl)}");
+            await Console.Error.WriteLineAsync($"Orchestrator not reachable at {baseUrl}: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, orchestrator.BaseUrl)}");
             return ExitCodes.Fatal;
         }
     }

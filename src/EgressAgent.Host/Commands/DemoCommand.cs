@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Emulator;
 using EgressAgent.Host.Composition;
@@ -43,14 +44,17 @@ internal static class DemoCommand
             })
             .AddCommandLine([.. configurationArgs])
             .Build();
-        var problems = AgentConfiguration.Validate(configuration, out var options);
+        var problems = AgentConfiguration.Validate(configuration);
         if (problems.Count > 0)
         {
             return ConfigurationProblems.Report(problems);
         }
 
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+        var operations = configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new();
+
         // Before the host, as `run` does (docs/adr/0020).
-        using var dataLock = DataDirectoryLock.TryAcquire(options.Storage.DataDirectory, out var lockProblem);
+        using var dataLock = DataDirectoryLock.TryAcquire(storage.DataDirectory, out var lockProblem);
         if (dataLock is null)
         {
             return ConfigurationProblems.Report([lockProblem]);
@@ -66,12 +70,12 @@ internal static class DemoCommand
             expected[id] = sample;
         }
 
-        Console.WriteLine($"Emulator at {emulator.BaseUrl}; {samples.Count} operations queued; starting the agent with {options.Operations.Workers} workers.");
+        Console.WriteLine($"Emulator at {emulator.BaseUrl}; {samples.Count} operations queued; starting the agent with {operations.Workers} workers.");
         Console.WriteLine();
         var table = new DemoResultTable(expected);
         emulator.ResultReceived += table.Add;
 
-        using var host = AgentHost.CreateBuilder(configuration, options, LogLevel.Warning).Build();
+        using var host = AgentHost.CreateBuilder(configuration, LogLevel.Warning).Build();
         await host.StartAsync();
         try
         {

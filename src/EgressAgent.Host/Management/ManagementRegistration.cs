@@ -12,7 +12,7 @@ internal static class ManagementRegistration
     /// the management endpoints. Call before the agent's loops are added: hosted services start in
     /// registration order and stop in reverse, so the notifier outlives the loops it watches.
     /// </summary>
-    public static IServiceCollection AddManagement(this IServiceCollection services, AgentOptions options)
+    public static IServiceCollection AddManagement(this IServiceCollection services, ManagementOptions options)
     {
         services.AddSingleton<AgentLiveness>();
 
@@ -20,7 +20,7 @@ internal static class ManagementRegistration
         services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddHostedService<SystemdNotifications>();
 
-        if (ManagementUrls.Split(options.Management.Urls).Count > 0)
+        if (ManagementUrls.Split(options.Urls).Count > 0)
         {
             services.AddSingleton<LivenessCheck>();
             services.AddSingleton<StorageReadiness>();

@@ -25,7 +25,7 @@ namespace EgressAgent.Host.Management;
 /// is disposed, after the shutdown sequence, so <c>/readyz</c> answers 503 through the whole drain.
 /// </summary>
 internal sealed partial class ManagementServer(
-    IOptions<AgentOptions> options,
+    IOptions<ManagementOptions> options,
     InstanceId instanceId,
     LivenessCheck liveness,
     StorageReadiness storage,
@@ -41,7 +41,7 @@ internal sealed partial class ManagementServer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var urls = ManagementUrls.Split(options.Value.Management.Urls);
+        var urls = ManagementUrls.Split(options.Value.Urls);
         var app = Build(urls);
         try
         {

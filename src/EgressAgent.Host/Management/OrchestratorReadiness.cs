@@ -15,12 +15,12 @@ namespace EgressAgent.Host.Management;
 internal sealed class OrchestratorReadiness(
     RequestActivity activity,
     CredentialRejections rejections,
-    IOptions<AgentOptions> options,
+    IOptions<OperationsOptions> options,
     TimeProvider timeProvider) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var limit = options.Value.Operations.ActivityTimeout;
+        var limit = options.Value.ActivityTimeout;
         var now = timeProvider.GetUtcNow();
         HealthCheckResult result;
         if (activity.LastAnswerAt is not { } last)

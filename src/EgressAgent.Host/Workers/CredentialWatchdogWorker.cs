@@ -10,14 +10,14 @@ namespace EgressAgent.Host.Workers;
 internal sealed class CredentialWatchdogWorker(
     CredentialRejections rejections,
     IShutdownCoordinator shutdown,
-    IOptions<AgentOptions> options,
+    IOptions<OrchestratorOptions> options,
     TimeProvider timeProvider) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var limit = options.Value.Orchestrator.AuthFailureExitAfter;
+        var limit = options.Value.AuthFailureExitAfter;
         using var timer = new PeriodicTimer(CheckEvery, timeProvider);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -14,11 +14,11 @@ internal sealed record Credential(string Id, string Secret)
 /// Reads the credential fresh for every request and every stream (re)connect, so a rotated
 /// token file is used without a restart. A token file wins over configuration values.
 /// </summary>
-internal sealed class CredentialSource(IOptionsMonitor<AgentOptions> options)
+internal sealed class CredentialSource(IOptionsMonitor<OrchestratorOptions> options)
 {
     public Credential Read()
     {
-        var orchestrator = options.CurrentValue.Orchestrator;
+        var orchestrator = options.CurrentValue;
         if (!string.IsNullOrEmpty(orchestrator.TokenFile))
         {
             return ReadFile(orchestrator.TokenFile);

@@ -16,13 +16,13 @@ namespace EgressAgent.Infrastructure.Orchestrator;
 /// </summary>
 internal sealed partial class OrchestratorApiAdapter(
     IOrchestratorRestApi api,
-    IOptions<AgentOptions> options,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<OrchestratorApiAdapter> logger) : IOrchestratorApi
 {
     internal const int DownloadAttempts = 3;
 
-    private readonly EndpointTimeoutOptions _timeouts = options.Value.Orchestrator.Timeouts;
+    private readonly EndpointTimeoutOptions _timeouts = timeouts.Value;
 
     public async Task<FetchedOperation?> FetchOperationAsync(CancellationToken cancellationToken)
     {

@@ -31,10 +31,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     private readonly ILogger<FileResultOutbox> _logger;
     private int _pending;
 
-    public FileResultOutbox(IOptions<AgentOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
+    public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
     {
-        _directory = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "outbox");
-        _quarantine = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "quarantine");
+        _directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
+        _quarantine = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "quarantine");
         _timeProvider = timeProvider;
         _logger = logger;
         PrivateDirectory.Create(_directory);

@@ -22,7 +22,7 @@ namespace EgressAgent.Infrastructure.Stream;
 internal sealed partial class SseOrchestratorEventStream(
     IHttpClientFactory httpClients,
     OrchestratorUrl url,
-    IOptions<AgentOptions> options,
+    IOptions<EventsOptions> events,
     AgentCounters counters,
     TimeProvider timeProvider,
     ILogger<SseOrchestratorEventStream> logger,
@@ -36,7 +36,7 @@ internal sealed partial class SseOrchestratorEventStream(
     internal static readonly TimeSpan DefaultMinimumDelay = StreamResumeState.DefaultMinimumDelay;
     internal static readonly TimeSpan FirstCeiling = TimeSpan.FromSeconds(1);
 
-    private readonly EventsOptions _events = options.Value.Events;
+    private readonly EventsOptions _events = events.Value;
 
     /// <summary>Draws the jitter; replaceable so tests can pin the backoff sequence.</summary>
     internal Func<double> Random { get; init; } = System.Random.Shared.NextDouble;

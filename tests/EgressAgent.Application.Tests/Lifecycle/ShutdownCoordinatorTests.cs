@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Pipeline;
@@ -64,7 +65,8 @@ public sealed class ShutdownCoordinatorTests : IDisposable
             _pipeline.Object,
             _orchestrator.Object,
             _lifetime.Object,
-            TestOptions.Create(o => o.Shutdown.Budget = Budget),
+            TestOptions.Create<ShutdownOptions>(o => o.Budget = Budget),
+            TestOptions.Create<EndpointTimeoutOptions>(),
             _time,
             NullLogger<ShutdownCoordinator>.Instance);
     }

@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
@@ -40,7 +41,8 @@ internal sealed class PollerRig : IAsyncDisposable
             Signal,
             Intake,
             Tokens,
-            TestOptions.Create(o => o.Operations.PollInterval = PollInterval),
+            TestOptions.Create<OperationsOptions>(o => o.PollInterval = PollInterval),
+            TestOptions.Create<EndpointTimeoutOptions>(),
             Time,
             NullLogger<OperationPoller>.Instance,
             Storage,

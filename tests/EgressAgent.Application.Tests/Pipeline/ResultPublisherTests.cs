@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Pipeline;
@@ -520,7 +521,8 @@ public sealed class ResultPublisherTests : IAsyncDisposable
         new AssignedWorkIntake(_queue, _tokens, Microsoft.Extensions.Logging.Abstractions.NullLogger<AssignedWorkIntake>.Instance),
         _tokens,
         _counters,
-        TestOptions.Create(o => o.Results.TimeToLive = timeToLive),
+        TestOptions.Create<ResultsOptions>(o => o.TimeToLive = timeToLive),
+        TestOptions.Create<EndpointTimeoutOptions>(),
         _time,
         _log)
     {

@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Globalization;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;
@@ -48,7 +49,7 @@ public sealed class ContainerRecipeTests
         var user = _recipe.Final.Last("USER")!.Arguments;
         Assert.True(int.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid > 0, $"USER {user} must be a non-zero uid (runAsNonRoot checks numbers)");
 
-        var dataDirectory = ProductFacts.Bind(_recipe.Final.Environment()).Storage.DataDirectory;
+        var dataDirectory = ProductFacts.Bind<StorageOptions>(_recipe.Final.Environment()).DataDirectory;
         Assert.True(Path.IsPathRooted(dataDirectory), $"the data directory {dataDirectory} must be absolute, not under the read-only working directory");
         Assert.Equal($"[\"{dataDirectory}\"]", _recipe.Final.Last("VOLUME")!.Arguments);
         var prepare = Assert.Single(_recipe.Final.All("RUN")).Arguments;

@@ -24,7 +24,7 @@ public sealed class ProbeCheckTests
     {
         var activity = new RequestActivity(_time);
         var rejections = new CredentialRejections(_time);
-        var check = new OrchestratorReadiness(activity, rejections, Options.Create(new AgentOptions { Operations = { ActivityTimeout = ActivityTimeout } }), _time);
+        var check = new OrchestratorReadiness(activity, rejections, Options.Create(new OperationsOptions { ActivityTimeout = ActivityTimeout }), _time);
 
         var beforeAnyAnswer = await CheckAsync(check);
         activity.Answered();

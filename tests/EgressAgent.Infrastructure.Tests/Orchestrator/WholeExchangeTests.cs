@@ -67,9 +67,8 @@ public sealed class WholeExchangeTests
     public async Task Each_endpoint_timeout_comes_from_configuration(string endpoint)
     {
         var configured = TimeSpan.FromMilliseconds(1500 + (endpoint[1] - '0'));
-        await using var harness = new ApiHarness(configure: o =>
+        await using var harness = new ApiHarness(timeouts: timeouts =>
         {
-            var timeouts = o.Timeouts;
             _ = endpoint switch
             {
                 "E1" => timeouts.FetchOperation = configured,

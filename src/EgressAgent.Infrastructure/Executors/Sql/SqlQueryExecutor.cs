@@ -17,7 +17,7 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 /// (docs/adr/0009-sql-executor.md).
 /// </summary>
 internal sealed partial class SqlQueryExecutor(
-    IOptions<AgentOptions> options,
+    IOptions<ConnectionsOptions> connections,
     TimeProvider timeProvider,
     ILogger<SqlQueryExecutor> logger) : IOperationExecutor
 {
@@ -32,7 +32,7 @@ internal sealed partial class SqlQueryExecutor(
     public async Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
         var request = SqlQueryRequest.Parse(context.Operation);
-        if (!options.Value.Connections.TryGetValue(request.Connection, out var connection) || string.IsNullOrEmpty(connection.ConnectionString))
+        if (!connections.Value.TryGetValue(request.Connection, out var connection) || string.IsNullOrEmpty(connection.ConnectionString))
         {
             throw new OperationFailedException($"Unknown connection '{request.Connection}'", UnknownConnection);
         }

@@ -3,17 +3,17 @@ using EgressAgent.Application.Tests.Support;
 
 namespace EgressAgent.Application.Tests.Configuration;
 
-public sealed class AgentOptionsValidatorTests
+/// <summary>Every section's validator, run together as the agent runs them at start (docs/adr/0028).</summary>
+public sealed class SectionValidatorsTests
 {
     private const string Secret = "s3cr3t-TOKEN-value-0042";
-    private readonly AgentOptionsValidator _validator = new();
 
     [Fact]
     public void Defaults_with_base_url_and_token_pair_are_valid()
     {
-        var result = _validator.Validate(TestOptions.Valid());
+        var result = AgentSections.Validate();
 
-        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors.Select(e => e.ErrorMessage)));
+        Assert.True(result.Count == 0, string.Join(Environment.NewLine, result));
     }
 
     [Theory]
@@ -21,9 +21,9 @@ public sealed class AgentOptionsValidatorTests
     [InlineData("")]
     public void Missing_BaseUrl_is_reported(string? baseUrl)
     {
-        var result = _validator.Validate(TestOptions.Valid(o => o.Orchestrator.BaseUrl = baseUrl));
+        var result = AgentSections.Validate((o => o.Orchestrator.BaseUrl = baseUrl));
 
-        Assert.Contains(result.Errors, e => e.ErrorMessage == "EgressAgent:Orchestrator:BaseUrl is required.");
+        Assert.Contains(result, e => e == "EgressAgent:Orchestrator:BaseUrl is required.");
     }
 
     [Theory]
@@ -31,9 +31,9 @@ public sealed class AgentOptionsValidatorTests
     [InlineData("orchestrator.example/api")]
     public void A_BaseUrl_that_is_not_absolute_http_is_reported(string baseUrl)
     {
-        var result = _validator.Validate(TestOptions.Valid(o => o.Orchestrator.BaseUrl = baseUrl));
+        var result = AgentSections.Validate((o => o.Orchestrator.BaseUrl = baseUrl));
 
-        Assert.Contains(result.Errors, e => e.ErrorMessage.Contains("BaseUrl must be an absolute http or https URL", StringComparison.Ordinal));
+        Assert.Contains(result, e => e.Contains("BaseUrl must be an absolute http or https URL", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -41,35 +41,35 @@ public sealed class AgentOptionsValidatorTests
     [InlineData(257)]
     public void Workers_outside_one_to_256_are_reported(int workers)
     {
-        var result = _validator.Validate(TestOptions.Valid(o => o.Operations.Workers = workers));
+        var result = AgentSections.Validate((o => o.Operations.Workers = workers));
 
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("EgressAgent:Operations:Workers must be between 1 and 256", error.ErrorMessage, StringComparison.Ordinal);
+        var error = Assert.Single(result);
+        Assert.Contains("EgressAgent:Operations:Workers must be between 1 and 256", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void PollInterval_above_half_the_ActivityTimeout_is_reported()
     {
-        var result = _validator.Validate(TestOptions.Valid(o =>
+        var result = AgentSections.Validate((o =>
         {
             o.Operations.ActivityTimeout = TimeSpan.FromSeconds(120);
             o.Operations.PollInterval = TimeSpan.FromSeconds(61);
         }));
 
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("EgressAgent:Operations:PollInterval", error.ErrorMessage, StringComparison.Ordinal);
+        var error = Assert.Single(result);
+        Assert.Contains("EgressAgent:Operations:PollInterval", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void PollInterval_of_exactly_half_the_ActivityTimeout_is_valid()
     {
-        var result = _validator.Validate(TestOptions.Valid(o =>
+        var result = AgentSections.Validate((o =>
         {
             o.Operations.ActivityTimeout = TimeSpan.FromSeconds(120);
             o.Operations.PollInterval = TimeSpan.FromSeconds(60);
         }));
 
-        Assert.True(result.IsValid);
+        Assert.Empty(result);
     }
 
     [Theory]
@@ -77,20 +77,20 @@ public sealed class AgentOptionsValidatorTests
     [InlineData(90)]
     public void Heartbeat_interval_at_or_above_half_the_ActivityTimeout_is_reported(int seconds)
     {
-        var result = _validator.Validate(TestOptions.Valid(o =>
+        var result = AgentSections.Validate((o =>
         {
             o.Operations.ActivityTimeout = TimeSpan.FromSeconds(120);
             o.Heartbeat.Interval = TimeSpan.FromSeconds(seconds);
         }));
 
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("EgressAgent:Heartbeat:Interval", error.ErrorMessage, StringComparison.Ordinal);
+        var error = Assert.Single(result);
+        Assert.Contains("EgressAgent:Heartbeat:Interval", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Several_problems_are_all_listed_at_once()
     {
-        var result = _validator.Validate(TestOptions.Valid(o =>
+        var result = AgentSections.Validate((o =>
         {
             o.Orchestrator.BaseUrl = null;
             o.Operations.Workers = 0;
@@ -98,7 +98,7 @@ public sealed class AgentOptionsValidatorTests
             o.Heartbeat.Interval = TimeSpan.FromMinutes(1);
         }));
 
-        var messages = result.Errors.Select(e => e.ErrorMessage).ToList();
+        var messages = result;
         Assert.Equal(4, messages.Count);
         Assert.Contains(messages, m => m.Contains("Orchestrator:BaseUrl", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("Operations:Workers", StringComparison.Ordinal));
@@ -109,16 +109,16 @@ public sealed class AgentOptionsValidatorTests
     [Fact]
     public void A_token_secret_without_its_id_is_reported()
     {
-        var result = _validator.Validate(TestOptions.Valid(o => o.Orchestrator.TokenId = null));
+        var result = AgentSections.Validate((o => o.Orchestrator.TokenId = null));
 
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("TokenId and TokenSecret", error.ErrorMessage, StringComparison.Ordinal);
+        var error = Assert.Single(result);
+        Assert.Contains("TokenId and TokenSecret", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void No_message_contains_the_token_secret()
     {
-        var result = _validator.Validate(TestOptions.Valid(o =>
+        var result = AgentSections.Validate((o =>
         {
             o.Orchestrator.TokenSecret = Secret;
             o.Orchestrator.TokenId = null;
@@ -129,8 +129,8 @@ public sealed class AgentOptionsValidatorTests
             o.Connections["main"] = new ConnectionOptions { Provider = "oracle", ConnectionString = Secret };
         }));
 
-        Assert.True(result.Errors.Count >= 5, $"expected many errors, got {result.Errors.Count}");
-        Assert.All(result.Errors, e => Assert.DoesNotContain(Secret, e.ErrorMessage, StringComparison.Ordinal));
+        Assert.True(result.Count >= 5, $"expected many errors, got {result.Count}");
+        Assert.All(result, e => Assert.DoesNotContain(Secret, e, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -142,9 +142,9 @@ public sealed class AgentOptionsValidatorTests
     [InlineData("Ping", 0)]
     public void An_endpoint_timeout_that_is_not_positive_is_reported_by_its_key(string endpoint, int seconds)
     {
-        var result = _validator.Validate(TestOptions.Valid(o =>
+        var result = AgentSections.Validate((o =>
         {
-            var timeouts = o.Orchestrator.Timeouts;
+            var timeouts = o.Timeouts;
             var value = TimeSpan.FromSeconds(seconds);
             _ = endpoint switch
             {
@@ -157,14 +157,14 @@ public sealed class AgentOptionsValidatorTests
             };
         }));
 
-        var error = Assert.Single(result.Errors);
-        Assert.Equal($"EgressAgent:Orchestrator:Timeouts:{endpoint} must be a positive duration of at most 30 days.", error.ErrorMessage);
+        var error = Assert.Single(result);
+        Assert.Equal($"EgressAgent:Orchestrator:Timeouts:{endpoint} must be a positive duration of at most 30 days.", error);
     }
 
     [Fact]
     public void The_endpoint_timeouts_default_to_the_contracts()
     {
-        var timeouts = new AgentOptions().Orchestrator.Timeouts;
+        var timeouts = new EndpointTimeoutOptions();
 
         Assert.Equal(
             new[] { 30, 60, 10, 15, 60, 10 }.Select(s => TimeSpan.FromSeconds(s)),
@@ -180,9 +180,9 @@ public sealed class AgentOptionsValidatorTests
     [InlineData("http://[::]:8080; http://*:8081;http://+:8082")]
     public void Management_urls_that_can_be_listened_on_are_valid(string? urls)
     {
-        var result = _validator.Validate(TestOptions.Valid(o => o.Management.Urls = urls));
+        var result = AgentSections.Validate((o => o.Management.Urls = urls));
 
-        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Errors.Select(e => e.ErrorMessage)));
+        Assert.True(result.Count == 0, string.Join(Environment.NewLine, result));
     }
 
     [Theory]
@@ -194,10 +194,54 @@ public sealed class AgentOptionsValidatorTests
     [InlineData("http://0.0.0.0:port", "not a listening address")]
     public void A_management_url_that_cannot_be_listened_on_is_reported_by_key_and_value(string urls, string problem)
     {
-        var result = _validator.Validate(TestOptions.Valid(o => o.Management.Urls = "http://127.0.0.1:8080;" + urls));
+        var result = AgentSections.Validate((o => o.Management.Urls = "http://127.0.0.1:8080;" + urls));
 
-        var error = Assert.Single(result.Errors);
-        Assert.StartsWith($"EgressAgent:Management:Urls: '{urls}'", error.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains(problem, error.ErrorMessage, StringComparison.Ordinal);
+        var error = Assert.Single(result);
+        Assert.StartsWith($"EgressAgent:Management:Urls: '{urls}'", error, StringComparison.Ordinal);
+        Assert.Contains(problem, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_heartbeat_rule_is_checked_against_the_activity_timeout_by_the_operations_validator()
+    {
+        var result = AgentSections.Validate(o =>
+        {
+            o.Operations.ActivityTimeout = TimeSpan.FromSeconds(40);
+            o.Operations.PollInterval = TimeSpan.FromSeconds(10);
+            o.Heartbeat.Interval = TimeSpan.FromSeconds(20);
+        });
+
+        var error = Assert.Single(result);
+        Assert.Equal("EgressAgent:Heartbeat:Interval (00:00:20) must be below half of EgressAgent:Operations:ActivityTimeout (00:00:40).", error);
+    }
+
+    [Fact]
+    public void An_invalid_heartbeat_interval_is_reported_once_not_again_against_the_activity_timeout()
+    {
+        var result = AgentSections.Validate(o => o.Heartbeat.Interval = TimeSpan.FromDays(31));
+
+        var error = Assert.Single(result);
+        Assert.Equal("EgressAgent:Heartbeat:Interval must be a positive duration of at most 30 days.", error);
+    }
+
+    [Fact]
+    public void The_options_adapter_turns_every_validator_failure_into_one_failure_message()
+    {
+        var adapter = new FluentValidationOptions<OperationsOptions>(new OperationsOptionsValidator(Microsoft.Extensions.Options.Options.Create(new HeartbeatOptions())));
+
+        var result = adapter.Validate(name: null, new OperationsOptions { Workers = 0, PollInterval = TimeSpan.Zero });
+
+        Assert.True(result.Failed);
+        Assert.Equal(2, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.Contains("Operations:Workers", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("Operations:PollInterval must be a positive duration", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_options_adapter_passes_a_valid_section()
+    {
+        var adapter = new FluentValidationOptions<EventsOptions>(new EventsOptionsValidator());
+
+        Assert.True(adapter.Validate(name: null, new EventsOptions()).Succeeded);
     }
 }
