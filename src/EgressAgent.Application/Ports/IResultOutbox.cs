@@ -28,9 +28,3 @@ public interface IResultOutbox
 
     void Remove(OutboxEntry entry);
 }
-
-/// <summary>A stored result's key and when it was computed (its age decides expiry).</summary>
-public sealed record OutboxEntry(string Key, DateTimeOffset CreatedAt);
-
-/// <summary>A loaded entry: its operation and a way to read the result's JSON, not the result itself.</summary>
-public sealed record StoredResult(string OperationId, IResultBody Body);

@@ -3,10 +3,6 @@ using EgressAgent.Application.Signals;
 
 namespace EgressAgent.Application.Events;
 
-/// <summary>There is work to pull. Carries no fields.</summary>
-[OrchestratorEvent("work_available")]
-public sealed record WorkAvailableEvent : IOrchestratorEvent;
-
 /// <summary>Wakes the poller; the signal is level-triggered, so one arriving mid-fetch causes another fetch.</summary>
 internal sealed class WorkAvailableHandler(IWorkSignal workSignal) : IOrchestratorEventHandler<WorkAvailableEvent>
 {
