@@ -2,6 +2,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
@@ -37,10 +38,17 @@ public static class DependencyInjection
         services.Decorate(typeof(INotificationHandler<>), typeof(ObservedEventHandler<>));
         services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
 
-        services.AddSingleton(sp => new InFlightCounter(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Operations.Workers));
+        services.AddSingleton(sp => new InFlightCounter(sp.GetRequiredService<IOptions<OperationsOptions>>().Value.Workers));
         services.AddSingleton<PipelineTokens>();
         services.AddSingleton<RequestActivity>();
-        services.AddSingleton<AgentCounters>();
+        services.AddSingleton(sp =>
+        {
+            var counters = new AgentCounters();
+            var outbox = sp.GetRequiredService<IResultOutbox>();
+            var storage = sp.GetRequiredService<IStorageHealth>();
+            counters.ObservePipeline(sp.GetRequiredService<InFlightCounter>(), () => outbox.PendingCount, () => storage.IsDegraded);
+            return counters;
+        });
         services.AddSingleton<CredentialRejections>();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<IWorkSignal>(sp => sp.GetRequiredService<WorkSignal>());
@@ -58,6 +66,8 @@ public static class DependencyInjection
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<IStorageHealth>(sp => sp.GetRequiredService<StorageHealth>());
         services.AddSingleton<DurableResultWriter>();
+        services.AddSingleton<LoopHeartbeats>();
+        services.AddSingleton<ILoopProgress>(sp => sp.GetRequiredService<LoopHeartbeats>());
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -130,6 +130,3 @@ internal sealed class OperationQueue
         }
     }
 }
-
-/// <summary>An operation with its E1 envelope already serialised.</summary>
-internal readonly record struct QueuedOperation(string OperationId, string EnvelopeJson);

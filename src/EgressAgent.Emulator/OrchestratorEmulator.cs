@@ -15,7 +15,7 @@ namespace EgressAgent.Emulator;
 
 /// <summary>
 /// An in-process orchestrator speaking the orchestrator side of the wire contract
-/// (docs: /work/shared/protocol.md), with scripting hooks and recordings for tests.
+/// (docs/protocol.md), with scripting hooks and recordings for tests.
 /// </summary>
 public sealed class OrchestratorEmulator : IAsyncDisposable
 {
@@ -226,6 +226,16 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
         state.Hub.Broadcast(SseFrames.Retry(milliseconds));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="text"/> to every open stream exactly as given, no framing added: for
+    /// what the other helpers cannot produce, e.g. <c>retry: 999999999999</c> or a malformed field.
+    /// </summary>
+    public void SendRawText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        state.Hub.Broadcast(text);
     }
 
     /// <summary>Ends every open stream cleanly after what was already queued on it; new streams are still accepted.</summary>

@@ -3,6 +3,8 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Credentials;
+using EgressAgent.Infrastructure.Executors.Health;
+using EgressAgent.Infrastructure.Executors.Metrics;
 using EgressAgent.Infrastructure.Logging;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
@@ -50,6 +52,8 @@ public static class DependencyInjection
         services.AddSingleton<IResultOutbox, FileResultOutbox>();
         services.TryAddSingleton<LogRingBuffer>(); // filled when the host's logging has AddAgentLogBuffer
         services.AddSingleton<FileModeWarnings>();
+        services.AddSingleton<AgentMeterReader>();
+        services.AddSingleton<HealthSettings>();
 
         services.Scan(scan => scan
             .FromAssemblies([typeof(DependencyInjection).Assembly, .. executorAssemblies])

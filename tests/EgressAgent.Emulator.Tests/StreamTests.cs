@@ -41,6 +41,16 @@ public sealed class StreamTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Raw_text_reaches_the_stream_exactly_as_given()
+    {
+        using var stream = await OpenStreamAsync();
+
+        Emulator.SendRawText("retry: 999999999999\nid: a\u0001b\n\n");
+
+        Assert.Equal(["retry: 999999999999", "id: a\u0001b"], await stream.ReadMessageAsync(Bounded));
+    }
+
+    [Fact]
     public async Task Targeted_event_reaches_only_that_instance()
     {
         using var first = await OpenStreamAsync("instance-1");

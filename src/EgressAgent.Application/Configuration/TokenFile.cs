@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace EgressAgent.Application.Configuration;
 
 /// <summary>
-/// The JSON token file <c>{"mcd_id": "...", "mcd_token": "..."}</c> (contract §2). Read at start
+/// The JSON token file <c>{"mcd_id": "...", "mcd_token": "..."}</c> (docs/protocol.md §2). Read at start
 /// by validation and before every request by the credential source, so both agree on what a
 /// usable file is. Problems name the file and the failure, never its content.
 /// </summary>

@@ -13,6 +13,3 @@ public interface IOperationExecutor
 
     Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken);
 }
-
-/// <summary>What an executor gets: the operation body and its identity.</summary>
-public sealed record OperationContext(string OperationId, string Path, string TraceId, JsonObject Operation);

@@ -1,6 +1,6 @@
 namespace EgressAgent.Application.Execution;
 
-/// <summary>Where an executor is mounted (contract §5.2).</summary>
+/// <summary>Where an executor is mounted (docs/protocol.md §5.2).</summary>
 public sealed record OperationRoute
 {
     public const string ExecutePrefix = "/api/v1/agent/execute/";

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 
 namespace EgressAgent.Application.Execution;
 
-/// <summary>Maps a path to its executor, first match wins (contract §5.2).</summary>
+/// <summary>Maps a path to its executor, first match wins (docs/protocol.md §5.2).</summary>
 internal sealed class OperationRouter
 {
     private readonly FrozenDictionary<string, IOperationExecutor> _execute;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;
@@ -15,7 +16,8 @@ internal sealed partial class OperationRunner(
     OperationRouter router,
     IOrchestratorApi orchestrator,
     TimeProvider timeProvider,
-    ILogger<OperationRunner> logger)
+    ILogger<OperationRunner> logger,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     public async Task<OperationResult?> RunAsync(OperationEnvelope envelope, CancellationToken shutdownToken)
     {
@@ -49,7 +51,7 @@ internal sealed partial class OperationRunner(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Whatever the body holds, the operation still ends in its one result (contract §10).
+            // Whatever the body holds, the operation still ends in its one result (docs/protocol.md §10).
             LogUnreadable(logger, envelope.OperationId, ex.GetType().Name);
             return OperationResult.Failure($"Operation could not be read: {ex.Message}", ErrorKinds.InvalidOperation, traceId);
         }
@@ -72,7 +74,7 @@ internal sealed partial class OperationRunner(
         }
 
         // A downloaded body was not read through OperationEnvelope.TryRead: repair it here, or text
-        // that is not valid Unicode would throw from every reader below (contract §10).
+        // that is not valid Unicode would throw from every reader below (docs/protocol.md §10).
         body = WellFormedJson.Repair(body);
         traceId = OperationEnvelope.TraceIdOf(body) ?? traceId;
         var executor = router.Find(envelope.Path);
@@ -98,6 +100,8 @@ internal sealed partial class OperationRunner(
     {
         using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, timeProvider) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken, timeoutSource.Token);
+        // Only an operation with a timeout has a bound: without one it may rightly run for an hour.
+        using var step = timeout is { } bound ? progress?.Working(AgentLoops.Workers, AgentLoops.OperationBound(bound)) : null;
         try
         {
             var payload = await executor.ExecuteAsync(context, linked.Token);

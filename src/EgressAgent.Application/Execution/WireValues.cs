@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace EgressAgent.Application.Execution;
 
 /// <summary>
-/// CLR values to JSON, with the tagged shapes of contract §5.3 for what JSON cannot say:
+/// CLR values to JSON, with the tagged shapes of docs/protocol.md §5.3 for what JSON cannot say:
 /// date/time, decimal (exactness), and bytes. <see cref="ToJson"/> builds a node;
 /// <see cref="Write"/> writes the same JSON straight to a writer (large results, no node per value).
 /// </summary>

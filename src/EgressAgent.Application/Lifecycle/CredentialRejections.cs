@@ -2,7 +2,7 @@ namespace EgressAgent.Application.Lifecycle;
 
 /// <summary>
 /// Tracks whether the orchestrator has rejected every request (401/403) since some moment
-/// (contract §4). Any accepted request clears it: only a credential that is never accepted
+/// (docs/protocol.md §4). Any accepted request clears it: only a credential that is never accepted
 /// for AuthFailureExitAfter ends the process.
 /// </summary>
 public sealed class CredentialRejections(TimeProvider timeProvider)

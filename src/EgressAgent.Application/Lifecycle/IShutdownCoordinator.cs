@@ -3,7 +3,7 @@ using EgressAgent.Domain.Lifecycle;
 namespace EgressAgent.Application.Lifecycle;
 
 /// <summary>
-/// The single owner of the shutdown sequence (contract §7). Any trigger, from any thread, may
+/// The single owner of the shutdown sequence (docs/protocol.md §7). Any trigger, from any thread, may
 /// call it any number of times; the sequence runs once.
 /// </summary>
 public interface IShutdownCoordinator
@@ -24,4 +24,10 @@ public interface IShutdownCoordinator
 
     /// <summary>A second signal: stop draining, cancel what runs, finish now. Starts the sequence if needed.</summary>
     void Escalate(string reason);
+
+    /// <summary>
+    /// Cancelled the moment the sequence starts, before its first step: <c>/readyz</c> fails and
+    /// systemd hears <c>STOPPING=1</c> from then on (docs/protocol.md §11).
+    /// </summary>
+    CancellationToken Stopping { get; }
 }

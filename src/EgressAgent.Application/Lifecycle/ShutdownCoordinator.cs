@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Lifecycle;
 
 /// <summary>
-/// Runs contract §7 once: stop intake → drain (signals, host stop) → cancel the rest → E4 →
+/// Runs docs/protocol.md §7 once: stop intake → drain (signals, host stop) → cancel the rest → E4 →
 /// flush the outbox → ask the host to stop. The whole sequence fits in the budget plus
 /// <see cref="Overrun"/>, which leaves part of the contract's 2 s for the process to exit.
 /// </summary>
@@ -16,17 +16,22 @@ internal sealed partial class ShutdownCoordinator(
     IWorkPipeline pipeline,
     IOrchestratorApi orchestrator,
     IProcessLifetime lifetime,
-    IOptions<AgentOptions> options,
+    IOptions<ShutdownOptions> shutdown,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<ShutdownCoordinator> logger) : IShutdownCoordinator, IDisposable
 {
     internal static readonly TimeSpan Overrun = TimeSpan.FromSeconds(1.5);
     internal static readonly TimeSpan CancelledWorkGrace = TimeSpan.FromMilliseconds(500);
-    internal static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(15);
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _escalation = new();
-    private readonly TimeSpan _budget = options.Value.Shutdown.Budget;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _budget = shutdown.Value.Budget;
+
+    // E4's own timeout (docs/protocol.md §3: 15 s), capped by what is left of the budget.
+    private readonly TimeSpan _notifyTimeout = timeouts.Value.NotifyShutdown;
+
     private int _started;
     private int _state = (int)AgentState.Running;
     private int _exitCode;
@@ -36,6 +41,8 @@ internal sealed partial class ShutdownCoordinator(
     public int ExitCode => Volatile.Read(ref _exitCode);
 
     public Task Completion => _completion.Task;
+
+    public CancellationToken Stopping => _stopping.Token;
 
     public void RequestShutdown(ShutdownTrigger trigger, string reason)
     {
@@ -62,13 +69,19 @@ internal sealed partial class ShutdownCoordinator(
         RequestShutdown(ShutdownTrigger.Signal, reason);
     }
 
-    public void Dispose() => _escalation.Dispose();
+    public void Dispose()
+    {
+        _escalation.Dispose();
+        _stopping.Dispose();
+    }
 
     private async Task RunAsync(ShutdownTrigger trigger, string reason)
     {
         var exitCode = trigger.ExitCode();
         try
         {
+            // First: whoever watches (readiness, systemd) must know before anything stops.
+            _stopping.Cancel();
             var hardDeadline = timeProvider.GetUtcNow() + _budget + Overrun;
             LogStarted(logger, trigger, reason, _budget);
 
@@ -85,7 +98,7 @@ internal sealed partial class ShutdownCoordinator(
 
             if (trigger.NotifiesOrchestrator())
             {
-                await NotifyAsync(Min(NotifyTimeout, hardDeadline - timeProvider.GetUtcNow()));
+                await NotifyAsync(Min(_notifyTimeout, hardDeadline - timeProvider.GetUtcNow()));
                 await pipeline.FlushOutboxAsync(CancelAfter(hardDeadline - timeProvider.GetUtcNow()));
             }
             else

@@ -11,9 +11,9 @@ namespace EgressAgent.Application.Pipeline;
 /// <summary>
 /// Where work the orchestrator assigned enters the queue, from E1 or from a result's
 /// <c>next_operation</c>. Invalid envelopes are logged and skipped; they never reach a worker.
-/// Nothing starts once shutdown has cancelled running work (contract §10): work that still
+/// Nothing starts once shutdown has cancelled running work (docs/protocol.md §10): work that still
 /// arrives, piggybacked on a result flushed after E4, is logged and left to the orchestrator.
-/// Nothing one envelope holds makes these methods throw (contract §10).
+/// Nothing one envelope holds makes these methods throw (docs/protocol.md §10).
 /// </summary>
 internal sealed partial class AssignedWorkIntake(WorkQueue queue, PipelineTokens tokens, ILogger<AssignedWorkIntake> logger)
 {

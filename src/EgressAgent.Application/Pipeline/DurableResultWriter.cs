@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Puts a finished result into the outbox without ever dropping it for a storage fault (contract
+/// Puts a finished result into the outbox without ever dropping it for a storage fault (docs/protocol.md
 /// §10): when the store fails with an I/O error (disk full, directory removed or replaced by a
 /// file, read-only remount, permission denied) the result stays here, in memory, and storing is
 /// retried with full-jitter backoff until it works. Meanwhile <see cref="StorageHealth"/> says

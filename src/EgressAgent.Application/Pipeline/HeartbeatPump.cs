@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Capacity;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Keeps a saturated agent visibly alive (contract §6.2): while the poller is paused, sends E3
+/// Keeps a saturated agent visibly alive (docs/protocol.md §6.2): while the poller is paused, sends E3
 /// so the gap since the last REST request never exceeds <c>Heartbeat:Interval</c>. Runs on its
 /// own loop, so it never waits behind the poller, a worker or the publisher, and it does not
 /// depend on the stream.
@@ -18,10 +19,12 @@ internal sealed partial class HeartbeatPump(
     InFlightCounter inFlight,
     RequestActivity activity,
     AgentCounters counters,
-    IOptions<AgentOptions> options,
+    IOptions<HeartbeatOptions> heartbeat,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<HeartbeatPump> logger,
-    IStorageHealth storage)
+    IStorageHealth storage,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     /// <summary>Sent this much before the interval is up, so the request lands inside the bound.</summary>
     internal static readonly TimeSpan Lead = TimeSpan.FromMilliseconds(500);
@@ -29,7 +32,8 @@ internal sealed partial class HeartbeatPump(
     /// <summary>After an unexpected failure (not a failed heartbeat, which the next beat retries).</summary>
     internal static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(250);
 
-    private readonly TimeSpan _interval = options.Value.Heartbeat.Interval;
+    private readonly TimeSpan _interval = heartbeat.Value.Interval;
+    private readonly TimeSpan _beatBound = AgentLoops.HeartbeatBound(timeouts.Value);
     private readonly LevelTriggeredSignal _beatNow = new();
 
     /// <summary>Answers the server's <c>heartbeat</c> event: beat at once if saturated.</summary>
@@ -46,7 +50,7 @@ internal sealed partial class HeartbeatPump(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // No single beat stops the pump (contract §10), whatever it throws; at shutdown a
+                // No single beat stops the pump (docs/protocol.md §10), whatever it throws; at shutdown a
                 // failure of the beat in flight is no news.
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -97,6 +101,7 @@ internal sealed partial class HeartbeatPump(
 
     private async Task BeatAsync(CancellationToken cancellationToken)
     {
+        using var step = progress?.Working(AgentLoops.Heartbeat, _beatBound);
         try
         {
             await orchestrator.HeartbeatAsync(cancellationToken);

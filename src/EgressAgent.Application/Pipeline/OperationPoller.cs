@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Operations;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Pulls work with E1 (contract §6.1): until 204 or full capacity, then waits for a wake-up
+/// Pulls work with E1 (docs/protocol.md §6.1): until 204 or full capacity, then waits for a wake-up
 /// (work_available, freed capacity) or the idle poll interval. A slot is reserved before each
 /// fetch, so the agent never holds more than it can run.
 /// </summary>
@@ -18,12 +19,15 @@ internal sealed partial class OperationPoller(
     WorkSignal workSignal,
     AssignedWorkIntake intake,
     PipelineTokens tokens,
-    IOptions<AgentOptions> options,
+    IOptions<OperationsOptions> operations,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<OperationPoller> logger,
-    IStorageHealth storage)
+    IStorageHealth storage,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
-    private readonly TimeSpan _pollInterval = options.Value.Operations.PollInterval;
+    private readonly TimeSpan _pollInterval = operations.Value.PollInterval;
+    private readonly TimeSpan _fetchBound = AgentLoops.FetchBound(timeouts.Value);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -42,7 +46,7 @@ internal sealed partial class OperationPoller(
                     break;
                 }
 
-                // No single item stops the loop (contract §10): log it and wait for the next trigger.
+                // No single item stops the loop (docs/protocol.md §10): log it and wait for the next trigger.
                 LogRoundFailed(logger, ex.GetType().Name, ex.Message);
             }
 
@@ -64,6 +68,7 @@ internal sealed partial class OperationPoller(
         // No E1 while a result waits to be stored (docs/adr/0014); recovery signals a wake-up.
         while (!stop.IsCancellationRequested && !storage.IsDegraded && queue.InFlight.TryReserve())
         {
+            using var step = progress?.Working(AgentLoops.Poller, _fetchBound);
             FetchedOperation? fetched;
             try
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Operations;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// Delivers what the outbox holds with E2 (contract §6.4, §10; docs/adr/0016). One scheduler loop
+/// Delivers what the outbox holds with E2 (docs/protocol.md §6.4, §10; docs/adr/0016). One scheduler loop
 /// walks the results oldest first and gives each one that is due a turn: one attempt, holding one
 /// of <see cref="MaxConcurrentDeliveries"/> slots only while it runs. A result that failed waits
 /// out its backoff in memory (<see cref="PendingDelivery.NotBefore"/>) holding no slot, so results
@@ -23,9 +24,11 @@ internal sealed partial class ResultPublisher(
     AssignedWorkIntake intake,
     PipelineTokens tokens,
     AgentCounters counters,
-    IOptions<AgentOptions> options,
+    IOptions<ResultsOptions> results,
+    IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
-    ILogger<ResultPublisher> logger)
+    ILogger<ResultPublisher> logger,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     internal const int MaxConcurrentDeliveries = 8;
     private static readonly TimeSpan FirstRetryCeiling = TimeSpan.FromSeconds(1);
@@ -37,7 +40,8 @@ internal sealed partial class ResultPublisher(
     /// <summary>How soon to look again when the outbox could not even be listed.</summary>
     private static readonly TimeSpan RelistDelay = TimeSpan.FromSeconds(1);
 
-    private readonly TimeSpan _timeToLive = options.Value.Results.TimeToLive;
+    private readonly TimeSpan _timeToLive = results.Value.TimeToLive;
+    private readonly TimeSpan _publishBound = AgentLoops.PublishBound(timeouts.Value);
     private readonly LevelTriggeredSignal _wake = new();
     private readonly LevelTriggeredSignal _removed = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrentDeliveries);
@@ -246,7 +250,7 @@ internal sealed partial class ResultPublisher(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Contract §10: one result's fault (a store that throws, a removal that fails, …)
+            // docs/protocol.md §10: one result's fault (a store that throws, a removal that fails, …)
             // is logged and retried later; the others go on.
             var delay = ScheduleRetry(delivery, retryAfter: null);
             LogTurnFailed(logger, delivery.Entry.Key, ex.GetType().Name, ex.Message, delay);
@@ -330,9 +334,12 @@ internal sealed partial class ResultPublisher(
 
     private async Task<PublishOutcome> AttemptAsync(StoredResult stored, CancellationToken stop)
     {
+        using var step = progress?.Working(AgentLoops.Publisher, _publishBound);
         try
         {
-            return await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);
+            var outcome = await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);
+            counters.ResultAttempt(outcome.StatusCode);
+            return outcome;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -341,12 +348,13 @@ internal sealed partial class ResultPublisher(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Transport errors and timeouts are retryable by contract.
+            counters.ResultAttempt(null);
             return new PublishOutcome(PublishStatus.Retryable, null, Error: ex.GetType().Name);
         }
     }
 
     /// <summary>
-    /// Contract §10: a 413 is final for that body, so a failure the orchestrator can record goes in
+    /// docs/protocol.md §10: a 413 is final for that body, so a failure the orchestrator can record goes in
     /// its place, with the original trace id. The replacement is stored before the original is
     /// removed: a crash in between leaves both, and the next process gets a 413 again and stores a
     /// replacement with the same bytes, so the orchestrator may get that failure twice but never

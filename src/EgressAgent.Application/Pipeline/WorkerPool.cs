@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Signals;
@@ -21,11 +22,11 @@ internal sealed partial class WorkerPool(
     WorkSignal workSignal,
     PipelineTokens tokens,
     AgentCounters counters,
-    IOptions<AgentOptions> options,
+    IOptions<OperationsOptions> options,
     ILogger<WorkerPool> logger)
 {
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Operations.Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
 
     private async Task WorkAsync(CancellationToken cancellationToken)
     {
@@ -39,7 +40,7 @@ internal sealed partial class WorkerPool(
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    // No single item stops the loop (contract §10): a worker that died here would
+                    // No single item stops the loop (docs/protocol.md §10): a worker that died here would
                     // take a slot of capacity with it for the rest of the process.
                     LogItemFailed(logger, envelope.OperationId, ex.GetType().Name, ex.Message);
                 }
@@ -56,8 +57,9 @@ internal sealed partial class WorkerPool(
         using var scope = OperationScope(logger, envelope.OperationId, envelope.TraceId);
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = await runner.RunAsync(envelope, tokens.Work);
-            Count(result);
+            Count(result, Stopwatch.GetElapsedTime(started));
 
             // Shutdown cancelling running work is the one thing that ends the wait for storage.
             if (result is not null && await writer.StoreAsync(envelope.OperationId, result, tokens.Work))
@@ -75,13 +77,18 @@ internal sealed partial class WorkerPool(
         }
     }
 
-    private void Count(OperationResult? result)
+    private void Count(OperationResult? result, TimeSpan duration)
     {
         switch (result)
         {
             case null: counters.OperationCancelled(); break;
             case OperationResult.Succeeded: counters.OperationSucceeded(); break;
             default: counters.OperationFailed(); break;
+        }
+
+        if (result is not null)
+        {
+            counters.OperationDuration(duration, result is OperationResult.Succeeded);
         }
     }
 
@@ -91,7 +98,7 @@ internal sealed partial class WorkerPool(
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling operation {OperationId} failed unexpectedly ({ErrorType}: {Error}); the worker goes on")]
     private static partial void LogItemFailed(ILogger logger, string operationId, string errorType, string error);
 
-    /// <summary>Tags every record logged while the operation runs, on any thread it continues on (JSON logs, contract §11).</summary>
+    /// <summary>Tags every record logged while the operation runs, on any thread it continues on (JSON logs, docs/protocol.md §11).</summary>
     private static readonly Func<ILogger, string, string, IDisposable?> OperationScope =
         LoggerMessage.DefineScope<string, string>("Operation {operation_id} (trace {trace_id})");
 }

@@ -1,6 +1,6 @@
 namespace EgressAgent.Application.Ports;
 
-/// <summary>Whether the agent is full, and the way to prove it is alive while it is (contract §6.2).</summary>
+/// <summary>Whether the agent is full, and the way to prove it is alive while it is (docs/protocol.md §6.2).</summary>
 public interface IBackpressure
 {
     bool IsSaturated { get; }

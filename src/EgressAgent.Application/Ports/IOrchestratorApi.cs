@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace EgressAgent.Application.Ports;
 
-/// <summary>The orchestrator's REST endpoints E1–E6 (contract §3), as the application sees them.</summary>
+/// <summary>The orchestrator's REST endpoints E1–E6 (docs/protocol.md §3), as the application sees them.</summary>
 public interface IOrchestratorApi
 {
     /// <summary>E1. Null on 204. Throws on transport errors and non-success answers.</summary>
@@ -25,25 +25,4 @@ public interface IOrchestratorApi
 
     /// <summary>E6: the raw answer of the reachability self-test.</summary>
     Task<string> PingAsync(string traceId, CancellationToken cancellationToken);
-}
-
-/// <summary>The raw envelope an E1 or a <c>next_operation</c> carried; validated by the pipeline.</summary>
-public sealed record FetchedOperation(JsonElement Envelope);
-
-public enum PublishStatus
-{
-    Delivered,
-    Retryable,
-    Rejected,
-
-    /// <summary>413: final for this body; the publisher sends a <c>ResultTooLarge</c> failure in its place (contract §10).</summary>
-    TooLarge,
-}
-
-/// <summary>What one E2 attempt achieved. <paramref name="RefusedBytes"/>: the size of the request body a 413 refused.</summary>
-public sealed record PublishOutcome(PublishStatus Status, int? StatusCode, TimeSpan? RetryAfter = null, FetchedOperation? NextOperation = null, string? Error = null, long? RefusedBytes = null)
-{
-    public static PublishOutcome Delivered(int statusCode, FetchedOperation? next) => new(PublishStatus.Delivered, statusCode, NextOperation: next);
-
-    public static PublishOutcome TooLarge(long refusedBytes) => new(PublishStatus.TooLarge, 413, RefusedBytes: refusedBytes);
 }

@@ -8,6 +8,3 @@ public interface IOrchestratorEventStream
 {
     IAsyncEnumerable<StreamMessage> ReadAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>One SSE message: its joined data lines and its id, if the server sent one.</summary>
-public sealed record StreamMessage(string Data, string? EventId);

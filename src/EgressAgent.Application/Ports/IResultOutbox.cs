@@ -4,7 +4,7 @@ using EgressAgent.Domain.Operations;
 namespace EgressAgent.Application.Ports;
 
 /// <summary>
-/// Durable store of results not yet delivered (contract §6.4). <see cref="AddAsync"/> returns only
+/// Durable store of results not yet delivered (docs/protocol.md §6.4). <see cref="AddAsync"/> returns only
 /// once the result would survive a crash.
 /// </summary>
 public interface IResultOutbox
@@ -28,9 +28,3 @@ public interface IResultOutbox
 
     void Remove(OutboxEntry entry);
 }
-
-/// <summary>A stored result's key and when it was computed (its age decides expiry).</summary>
-public sealed record OutboxEntry(string Key, DateTimeOffset CreatedAt);
-
-/// <summary>A loaded entry: its operation and a way to read the result's JSON, not the result itself.</summary>
-public sealed record StoredResult(string OperationId, IResultBody Body);

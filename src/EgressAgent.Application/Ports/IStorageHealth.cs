@@ -1,7 +1,7 @@
 namespace EgressAgent.Application.Ports;
 
 /// <summary>
-/// Whether finished results can be stored right now (contract §10 "Storage faults lose nothing").
+/// Whether finished results can be stored right now (docs/protocol.md §10 "Storage faults lose nothing").
 /// While a result waits in memory for the store, the agent is degraded: the poller fetches no
 /// work, heartbeats go on, and health (and a later <c>/readyz</c>) says why.
 /// </summary>

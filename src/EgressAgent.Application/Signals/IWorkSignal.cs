@@ -5,10 +5,3 @@ public interface IWorkSignal
 {
     void Signal();
 }
-
-internal sealed class WorkSignal : IWorkSignal
-{
-    public LevelTriggeredSignal WakeUp { get; } = new();
-
-    public void Signal() => WakeUp.Set();
-}

@@ -1,7 +1,7 @@
 namespace EgressAgent.Domain.Capacity;
 
 /// <summary>
-/// Queued plus running operations from every source, against the worker count (contract §6.2).
+/// Queued plus running operations from every source, against the worker count (docs/protocol.md §6.2).
 /// The poller reserves a slot before it asks for work, so the agent never holds more than it
 /// can run; piggybacked operations are already assigned and are always admitted.
 /// </summary>

@@ -8,14 +8,3 @@ public enum AgentState
     Stopping = 2,
     Stopped = 3,
 }
-
-public static class AgentStateNames
-{
-    /// <summary>The names health reports (contract §9).</summary>
-    public static string ToWire(this AgentState state) => state switch
-    {
-        AgentState.Running => "running",
-        AgentState.Draining => "draining",
-        _ => "stopping",
-    };
-}

@@ -1,6 +1,6 @@
 namespace EgressAgent.Domain.Lifecycle;
 
-/// <summary>Process exit codes (contract §8).</summary>
+/// <summary>Process exit codes (docs/protocol.md §8).</summary>
 public static class ExitCodes
 {
     public const int Graceful = 0;

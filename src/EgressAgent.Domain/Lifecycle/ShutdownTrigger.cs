@@ -15,15 +15,3 @@ public enum ShutdownTrigger
     /// <summary>Every request was rejected for AuthFailureExitAfter: exit 3 without notifying.</summary>
     CredentialsRejected,
 }
-
-public static class ShutdownTriggerRules
-{
-    public static bool Drains(this ShutdownTrigger trigger) =>
-        trigger is ShutdownTrigger.Signal or ShutdownTrigger.HostStop;
-
-    public static bool NotifiesOrchestrator(this ShutdownTrigger trigger) =>
-        trigger != ShutdownTrigger.CredentialsRejected;
-
-    public static int ExitCode(this ShutdownTrigger trigger) =>
-        trigger == ShutdownTrigger.CredentialsRejected ? ExitCodes.CredentialsRejected : ExitCodes.Graceful;
-}

@@ -3,7 +3,7 @@ using EgressAgent.Domain.Text;
 
 namespace EgressAgent.Domain.Operations;
 
-/// <summary>An operation as handed out by E1 or piggybacked on E2 (contract §5.1).</summary>
+/// <summary>An operation as handed out by E1 or piggybacked on E2 (docs/protocol.md §5.1).</summary>
 public sealed record OperationEnvelope(string OperationId, string Path, JsonElement Operation)
 {
     public const string SizeExceededMarker = "__mcd_size_exceeded__";

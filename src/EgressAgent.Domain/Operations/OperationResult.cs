@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace EgressAgent.Domain.Operations;
 
-/// <summary>The one result every operation that reaches a worker ends in (contract §5.3).</summary>
+/// <summary>The one result every operation that reaches a worker ends in (docs/protocol.md §5.3).</summary>
 public abstract record OperationResult(string TraceId)
 {
     public const string ResultKey = "__mcd_result__";

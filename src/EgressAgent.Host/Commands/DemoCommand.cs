@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Emulator;
 using EgressAgent.Host.Composition;
@@ -43,14 +44,17 @@ internal static class DemoCommand
             })
             .AddCommandLine([.. configurationArgs])
             .Build();
-        var problems = AgentConfiguration.Validate(configuration, out var options);
+        var problems = AgentConfiguration.Validate(configuration);
         if (problems.Count > 0)
         {
             return ConfigurationProblems.Report(problems);
         }
 
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+        var operations = configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new();
+
         // Before the host, as `run` does (docs/adr/0020).
-        using var dataLock = DataDirectoryLock.TryAcquire(options.Storage.DataDirectory, out var lockProblem);
+        using var dataLock = DataDirectoryLock.TryAcquire(storage.DataDirectory, out var lockProblem);
         if (dataLock is null)
         {
             return ConfigurationProblems.Report([lockProblem]);
@@ -66,12 +70,12 @@ internal static class DemoCommand
             expected[id] = sample;
         }
 
-        Console.WriteLine($"Emulator at {emulator.BaseUrl}; {samples.Count} operations queued; starting the agent with {options.Operations.Workers} workers.");
+        Console.WriteLine($"Emulator at {emulator.BaseUrl}; {samples.Count} operations queued; starting the agent with {operations.Workers} workers.");
         Console.WriteLine();
         var table = new DemoResultTable(expected);
         emulator.ResultReceived += table.Add;
 
-        using var host = AgentHost.CreateBuilder(configuration, options, LogLevel.Warning).Build();
+        using var host = AgentHost.CreateBuilder(configuration, LogLevel.Warning).Build();
         await host.StartAsync();
         try
         {
@@ -100,44 +104,5 @@ internal static class DemoCommand
         catch (IOException)
         {
         }
-    }
-}
-
-internal sealed record DemoSample(string Label, string Path, JsonObject Operation, bool Oversized = false);
-
-internal static class DemoSamples
-{
-    private const string Execute = "/api/v1/agent/execute/";
-
-    public static IReadOnlyList<DemoSample> All { get; } =
-    [
-        new("echo a greeting", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-1", ["greeting"] = "hello from the private network" }),
-        new("echo numbers", Execute + "builtin/echo", new JsonObject { ["values"] = new JsonArray(1, 2, 3) }),
-        new("echo nested", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-3", ["nested"] = new JsonObject { ["ok"] = true } }),
-        new("sleep 200 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 200 }),
-        new("sleep 1 s", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 1000 }),
-        new("sleep 50 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 50 }),
-        new("a failing operation", Execute + "builtin/fail", new JsonObject { ["message"] = "this one fails on purpose" }),
-        new("an unsupported path", Execute + "nosuch/thing", new JsonObject { ["trace_id"] = "demo-8" }),
-        new("sleep past its timeout", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 5000, ["timeout"] = 0.5 }),
-        new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 }),
-        new("oversized body fetched with E5", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-11", ["big"] = new string('y', 64) }, Oversized: true),
-        new("bad sleep argument", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = -1 }),
-        new("sql: the crew by join date", Execute + "sql/query", Sql("select name, role, joined, salary from crew order by joined")),
-        new("sql: engineers, with parameters", Execute + "sql/query", Sql(
-            "select name, salary from crew where role = @role and salary > @min order by salary desc",
-            new JsonObject { ["role"] = "engineer", ["min"] = 5000 })),
-        new("sql: a write is refused", Execute + "sql/query", Sql("delete from crew")),
-    ];
-
-    private static JsonObject Sql(string query, JsonObject? parameters = null)
-    {
-        var operation = new JsonObject { ["connection"] = DemoDatabase.ConnectionName, ["query"] = query, ["limit"] = 10 };
-        if (parameters is not null)
-        {
-            operation["parameters"] = parameters;
-        }
-
-        return operation;
     }
 }

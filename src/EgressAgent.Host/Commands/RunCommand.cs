@@ -1,6 +1,8 @@
+using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
+using EgressAgent.Host.Management;
 using EgressAgent.Infrastructure.Secrets;
 using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
@@ -9,37 +11,54 @@ using Microsoft.Extensions.Hosting;
 
 namespace EgressAgent.Host.Commands;
 
-/// <summary><c>run</c>: the agent until a graceful shutdown; exit codes of contract §8.</summary>
+/// <summary><c>run</c>: the agent until a graceful shutdown; exit codes of docs/protocol.md §8.</summary>
 internal static class RunCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
     {
         var configuration = new ConfigurationBuilder().AddAgentSources(configurationArgs).Build();
-        var problems = AgentConfiguration.Validate(configuration, out var options);
+        var problems = AgentConfiguration.Validate(configuration);
         if (problems.Count > 0)
         {
             return ConfigurationProblems.Report(problems);
         }
 
+        var baseUrl = configuration.GetSection(OrchestratorOptions.SectionName).Get<OrchestratorOptions>()?.BaseUrl;
+        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
+
         // Before the host exists: nothing may read or delete in the data directory (the outbox
         // lists and cleans it when constructed) until this process owns it. Held until exit.
-        using var dataLock = DataDirectoryLock.TryAcquire(options.Storage.DataDirectory, out var lockProblem);
+        using var dataLock = DataDirectoryLock.TryAcquire(storage.DataDirectory, out var lockProblem);
         if (dataLock is null)
         {
             return ConfigurationProblems.Report([lockProblem]);
         }
 
-        using var host = AgentHost.CreateBuilder(configuration, options).Build();
+        using var host = AgentHost.CreateBuilder(configuration).Build();
         // Resolved before RunAsync, which disposes the container.
         var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>();
         var loops = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        // Before the host starts: a URL that cannot be bound is exit 2 with nothing contacted
+        // (docs/protocol.md §11). It stops when RunAsync disposes the container, after the shutdown sequence.
+        if (host.Services.GetService<ManagementServer>() is { } management)
+        {
+            try
+            {
+                await management.StartAsync(CancellationToken.None);
+            }
+            catch (ManagementBindException ex)
+            {
+                return ConfigurationProblems.Report([ex.Message]);
+            }
+        }
+
         try
         {
             await host.RunAsync();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, options.Orchestrator.BaseUrl)}");
+            await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, baseUrl)}");
             return ExitCodes.Fatal;
         }
 
@@ -48,25 +67,10 @@ internal static class RunCommand
         if (crashed is not null)
         {
             var message = crashed.ExecuteTask!.Exception!.GetBaseException().Message;
-            await Console.Error.WriteLineAsync($"Fatal: {crashed.GetType().Name} failed: {SecretNames.WithoutUrlCredentials(message, options.Orchestrator.BaseUrl)}");
+            await Console.Error.WriteLineAsync($"Fatal: {crashed.GetType().Name} failed: {SecretNames.WithoutUrlCredentials(message, baseUrl)}");
             return ExitCodes.Fatal;
         }
 
         return shutdown.ExitCode;
-    }
-}
-
-internal static class ConfigurationProblems
-{
-    /// <summary>Lists every problem on stderr; returns exit code 2. Nothing has been contacted.</summary>
-    public static int Report(IReadOnlyList<string> problems)
-    {
-        Console.Error.WriteLine($"Invalid configuration ({problems.Count} problem(s)):");
-        foreach (var problem in problems)
-        {
-            Console.Error.WriteLine($"  - {problem}");
-        }
-
-        return ExitCodes.InvalidConfiguration;
     }
 }

@@ -1,31 +1,16 @@
-using System.Globalization;
-using EgressAgent.Application.Configuration;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Host.Composition;
 
 /// <summary>
-/// Configuration in the order of contract §8 — appsettings.json, legacy aliases, environment
+/// Configuration in the order of docs/protocol.md §8 — appsettings.json, legacy aliases, environment
 /// (<c>EgressAgent__Section__Key</c>), command line (<c>--EgressAgent:Section:Key=value</c>) —
 /// and its validation, which reports every problem at once (exit 2).
 /// </summary>
 internal static class AgentConfiguration
 {
-    /// <summary>Keys whose text must parse before binding; the binder would stop at the first bad one.</summary>
-    private static readonly Dictionary<string, Func<string, bool>> TypedKeys = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["EgressAgent:Orchestrator:AuthFailureExitAfter"] = IsDuration,
-        ["EgressAgent:Events:Enabled"] = v => bool.TryParse(v, out _),
-        ["EgressAgent:Events:IdleTimeout"] = IsDuration,
-        ["EgressAgent:Events:MaxReconnectDelay"] = IsDuration,
-        ["EgressAgent:Operations:Workers"] = v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-        ["EgressAgent:Operations:PollInterval"] = IsDuration,
-        ["EgressAgent:Operations:ActivityTimeout"] = IsDuration,
-        ["EgressAgent:Heartbeat:Interval"] = IsDuration,
-        ["EgressAgent:Shutdown:Budget"] = IsDuration,
-        ["EgressAgent:Results:TimeToLive"] = IsDuration,
-    };
-
     public static IConfigurationBuilder AddAgentSources(this IConfigurationBuilder builder, IReadOnlyList<string> args) =>
         builder
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
@@ -33,32 +18,44 @@ internal static class AgentConfiguration
             .AddEnvironmentVariables()
             .AddCommandLine([.. args]);
 
-    /// <summary>Binds and validates; returns every problem, none when the configuration is usable.</summary>
-    public static IReadOnlyList<string> Validate(IConfiguration configuration, out AgentOptions options)
+    /// <summary>
+    /// Every problem, none when the configuration is usable. Runs the sections' own registrations
+    /// (<see cref="AgentOptionsRegistration.AddAgentOptions"/>) in a container that holds nothing
+    /// else, so no part of the agent is built, let alone contacts anything, from a bad configuration.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(IConfiguration configuration)
     {
+        var usable = new ConfigurationManager();
+        using var options = new ServiceCollection().AddSingleton<IConfiguration>(usable).AddAgentOptions().BuildServiceProvider();
+
         var problems = new List<string>();
-        var usable = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in configuration.GetSection(AgentOptions.SectionName).AsEnumerable())
+        var unreadable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var check in options.GetServices<IConfigurationValueCheck>())
         {
-            if (value is null)
+            foreach (var (key, problem) in check.Unreadable(configuration))
             {
-                continue;
+                problems.Add(problem);
+                unreadable.Add(key);
             }
-
-            if (TypedKeys.TryGetValue(key, out var parses) && !parses(value))
-            {
-                problems.Add($"{key} has an unreadable value '{value}' (durations look like 00:00:30).");
-                continue;
-            }
-
-            usable[key] = value;
         }
 
-        options = new AgentOptions();
-        new ConfigurationBuilder().AddInMemoryCollection(usable).Build().GetSection(AgentOptions.SectionName).Bind(options);
-        problems.AddRange(new AgentOptionsValidator().Validate(options).Errors.Select(e => e.ErrorMessage));
+        // The values without the unreadable ones: the binder keeps those defaults instead of
+        // throwing, and the validators still check everything else. Options bind lazily, so
+        // filling the configuration now is still before any binding.
+        usable.AddInMemoryCollection(configuration.AsEnumerable().Where(e => e.Value is not null && !unreadable.Contains(e.Key)));
+        try
+        {
+            options.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            problems.AddRange(ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
+        }
+
         return problems;
     }
-
-    private static bool IsDuration(string value) => TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _);
 }

@@ -1,4 +1,3 @@
-using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +8,7 @@ namespace EgressAgent.Host.Composition;
 /// <summary>Builds the agent's host from validated configuration.</summary>
 internal static class AgentHost
 {
-    public static HostApplicationBuilder CreateBuilder(IConfiguration configuration, AgentOptions options, LogLevel? minimumLevel = null)
+    public static HostApplicationBuilder CreateBuilder(IConfiguration configuration, LogLevel? minimumLevel = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -25,6 +24,6 @@ internal static class AgentHost
             builder.Logging.AddFilter((_, _, l) => l >= level);
         }
 
-        return builder.AddAgent(options);
+        return builder.AddAgent();
     }
 }

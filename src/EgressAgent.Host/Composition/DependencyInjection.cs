@@ -5,11 +5,14 @@ using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
 using EgressAgent.Host.Lifetime;
 using EgressAgent.Host.Logging;
+using EgressAgent.Host.Management;
 using EgressAgent.Host.Workers;
 using EgressAgent.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Host.Composition;
 
@@ -19,10 +22,13 @@ internal static class DependencyInjection
     private static readonly TimeSpan HostStopSlack = TimeSpan.FromSeconds(2);
 
     /// <summary>The agent on a host: every layer, the hosted loops, the signal-aware lifetime.</summary>
-    public static HostApplicationBuilder AddAgent(this HostApplicationBuilder builder, AgentOptions options)
+    public static HostApplicationBuilder AddAgent(this HostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<AgentOptions>().Bind(builder.Configuration.GetSection(AgentOptions.SectionName));
+        services.AddAgentOptions();
+        // Read while registering, from a configuration already validated (AgentConfiguration.Validate).
+        var events = builder.Configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new();
+        var management = builder.Configuration.GetSection(ManagementOptions.SectionName).Get<ManagementOptions>() ?? new();
         var instanceId = InstanceId.New();
         services.AddSingleton(instanceId);
         services.AddApplication();
@@ -30,17 +36,18 @@ internal static class DependencyInjection
 
         services.AddSingleton<IProcessLifetime, HostApplicationLifetimeAdapter>();
         services.AddSingleton<IHostLifetime, SignalLifetime>();
-        services.Configure<HostOptions>(o =>
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
         {
-            o.ShutdownTimeout = options.Shutdown.Budget + HostStopSlack;
+            o.ShutdownTimeout = shutdown.Value.Budget + HostStopSlack;
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
+        services.AddManagement(management); // first: stopped after the loops it watches
         services.AddHostedService<ResultPublisherWorker>();
         services.AddHostedService<WorkerPoolWorker>();
         services.AddHostedService<HeartbeatWorker>();
         services.AddHostedService<PollerWorker>();
-        if (options.Events.Enabled)
+        if (events.Enabled)
         {
             services.AddSingleton<EventStreamLoop>();
             services.AddHostedService<EventStreamWorker>();

@@ -8,7 +8,7 @@ namespace EgressAgent.Host.Lifetime;
 /// <summary>
 /// Replaces the console lifetime, which stops the host on the first signal and ignores the
 /// second. Here the first SIGTERM/SIGINT starts a draining shutdown and a second one escalates
-/// it (contract §7); the sequence itself asks the host to stop when it is done.
+/// it (docs/protocol.md §7); the sequence itself asks the host to stop when it is done.
 /// </summary>
 internal sealed class SignalLifetime(IShutdownCoordinator shutdown) : IHostLifetime, IDisposable
 {

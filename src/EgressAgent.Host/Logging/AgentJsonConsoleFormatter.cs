@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Host.Logging;
 
 /// <summary>
-/// <c>Logging:Console:FormatterName=json</c> (contract §11): one JSON object per line with the
+/// <c>Logging:Console:FormatterName=json</c> (docs/protocol.md §11): one JSON object per line with the
 /// fields a log pipeline indexes at the top level — <c>timestamp</c>, <c>level</c>,
 /// <c>category</c>, <c>message</c>, <c>instance_id</c>, and inside an operation its
 /// <c>operation_id</c> and <c>trace_id</c> (from the log scope, innermost wins), plus

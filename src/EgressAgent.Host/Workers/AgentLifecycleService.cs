@@ -17,14 +17,15 @@ namespace EgressAgent.Host.Workers;
 internal sealed partial class AgentLifecycleService(
     IShutdownCoordinator shutdown,
     InstanceId instanceId,
-    IOptions<AgentOptions> options,
+    IOptions<OrchestratorOptions> orchestrator,
+    IOptions<OperationsOptions> operations,
+    IOptions<EventsOptions> events,
     FileModeWarnings fileModes,
     ILogger<AgentLifecycleService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        LogStarted(logger, instanceId.ToString(), o.Orchestrator.BaseUrl is { } url ? SecretNames.WithoutUrlCredentials(url) : null, o.Operations.Workers, o.Events.Enabled);
+        LogStarted(logger, instanceId.ToString(), orchestrator.Value.BaseUrl is { } url ? SecretNames.WithoutUrlCredentials(url) : null, operations.Value.Workers, events.Value.Enabled);
         fileModes.LogAtStart();
         return Task.CompletedTask;
     }

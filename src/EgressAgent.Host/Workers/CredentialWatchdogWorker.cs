@@ -6,18 +6,18 @@ using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Host.Workers;
 
-/// <summary>Ends the process with exit code 3 once every request was rejected for AuthFailureExitAfter (contract §4).</summary>
+/// <summary>Ends the process with exit code 3 once every request was rejected for AuthFailureExitAfter (docs/protocol.md §4).</summary>
 internal sealed class CredentialWatchdogWorker(
     CredentialRejections rejections,
     IShutdownCoordinator shutdown,
-    IOptions<AgentOptions> options,
+    IOptions<OrchestratorOptions> options,
     TimeProvider timeProvider) : BackgroundService
 {
     private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var limit = options.Value.Orchestrator.AuthFailureExitAfter;
+        var limit = options.Value.AuthFailureExitAfter;
         using var timer = new PeriodicTimer(CheckEvery, timeProvider);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

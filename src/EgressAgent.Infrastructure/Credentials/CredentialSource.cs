@@ -3,22 +3,15 @@ using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Infrastructure.Credentials;
 
-/// <summary>The credential for one request.</summary>
-internal sealed record Credential(string Id, string Secret)
-{
-    /// <summary>Never prints the secret, whatever logs or formats this record.</summary>
-    public override string ToString() => $"Credential {{ Id = {Id} }}";
-}
-
 /// <summary>
 /// Reads the credential fresh for every request and every stream (re)connect, so a rotated
 /// token file is used without a restart. A token file wins over configuration values.
 /// </summary>
-internal sealed class CredentialSource(IOptionsMonitor<AgentOptions> options)
+internal sealed class CredentialSource(IOptionsMonitor<OrchestratorOptions> options)
 {
     public Credential Read()
     {
-        var orchestrator = options.CurrentValue.Orchestrator;
+        var orchestrator = options.CurrentValue;
         if (!string.IsNullOrEmpty(orchestrator.TokenFile))
         {
             return ReadFile(orchestrator.TokenFile);
@@ -36,22 +29,4 @@ internal sealed class CredentialSource(IOptionsMonitor<AgentOptions> options)
         TokenFile.TryRead(path, out var id, out var secret, out var problem)
             ? new Credential(id, secret)
             : throw new CredentialUnavailableException(problem);
-}
-
-/// <summary>No usable credential: the request is not sent rather than sent with a placeholder.</summary>
-internal sealed class CredentialUnavailableException : Exception
-{
-    public CredentialUnavailableException()
-    {
-    }
-
-    public CredentialUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    public CredentialUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

@@ -1,8 +1,5 @@
 namespace EgressAgent.Infrastructure.Logging;
 
-/// <summary>One log record as <c>/api/v1/agent/logs</c> returns it.</summary>
-internal sealed record LogRecord(DateTimeOffset Timestamp, string Level, string Category, string Message, string? ExceptionType);
-
 /// <summary>
 /// The most recent log records, in memory, bounded: once full, each new record replaces the
 /// oldest. Written from every thread that logs, so one short lock guards it.

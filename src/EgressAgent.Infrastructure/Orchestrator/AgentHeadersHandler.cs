@@ -46,6 +46,7 @@ internal sealed partial class AgentHeadersHandler(
         }
 
         var response = await base.SendAsync(request, cancellationToken);
+        activity.Answered(); // any status: the orchestrator is there (/readyz, docs/adr/0024)
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             rejections.RecordRejected();

@@ -3,7 +3,7 @@ using Refit;
 namespace EgressAgent.Infrastructure.Orchestrator;
 
 /// <summary>
-/// Endpoints E1–E6 (contract §3). Answers are raw responses: status codes carry meaning
+/// Endpoints E1–E6 (docs/protocol.md §3). Answers are raw responses: status codes carry meaning
 /// (204 no work, 2xx with an empty body, retryable vs final 4xx) that the adapter decides.
 /// </summary>
 internal interface IOrchestratorRestApi

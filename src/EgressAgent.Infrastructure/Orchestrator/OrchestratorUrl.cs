@@ -6,18 +6,18 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Orchestrator;
 
 /// <summary>
-/// Builds URLs by appending to the base URL and keeping its path (contract §2):
+/// Builds URLs by appending to the base URL and keeping its path (docs/protocol.md §2):
 /// <c>https://host/prefix</c> and <c>https://host/prefix/</c> both give <c>https://host/prefix/stream</c>.
 /// A base URL's user info never becomes part of a request URI — where .NET and logging handlers
 /// could print it — but is sent as HTTP Basic credentials (docs/adr/0021).
 /// </summary>
-internal sealed class OrchestratorUrl(IOptions<AgentOptions> options)
+internal sealed class OrchestratorUrl(IOptions<OrchestratorOptions> options)
 {
     /// <summary>The base with exactly one trailing slash, the form relative paths resolve under; never with user info.</summary>
-    public Uri Base { get; } = Normalize(options.Value.Orchestrator.BaseUrl);
+    public Uri Base { get; } = Normalize(options.Value.BaseUrl);
 
     /// <summary>The base URL's user info as an <c>Authorization: Basic</c> value; null when it has none.</summary>
-    public AuthenticationHeaderValue? BasicCredentials { get; } = BasicCredentialsOf(options.Value.Orchestrator.BaseUrl);
+    public AuthenticationHeaderValue? BasicCredentials { get; } = BasicCredentialsOf(options.Value.BaseUrl);
 
     public Uri For(string relativePath) => new(Base, relativePath.TrimStart('/'));
 

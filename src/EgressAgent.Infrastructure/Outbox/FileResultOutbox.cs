@@ -31,10 +31,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     private readonly ILogger<FileResultOutbox> _logger;
     private int _pending;
 
-    public FileResultOutbox(IOptions<AgentOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
+    public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
     {
-        _directory = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "outbox");
-        _quarantine = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "quarantine");
+        _directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
+        _quarantine = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "quarantine");
         _timeProvider = timeProvider;
         _logger = logger;
         PrivateDirectory.Create(_directory);
@@ -69,7 +69,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
         // Every time, not only at start: the directory may have been removed, or replaced by a
-        // file that is gone again, since the last write (contract §10). When it exists, one stat.
+        // file that is gone again, since the last write (docs/protocol.md §10). When it exists, one stat.
         CreateOwnerOnlyDirectory(_directory);
         var createdAt = _timeProvider.GetUtcNow();
         var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
@@ -115,7 +115,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         }
     }
 
-    /// <summary>Created new (never over another file), and readable by the agent's user only (contract §10 "Files").</summary>
+    /// <summary>Created new (never over another file), and readable by the agent's user only (docs/protocol.md §10 "Files").</summary>
     private static FileStreamOptions NewFileOptions()
     {
         var options = new FileStreamOptions
@@ -240,7 +240,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     }
 
     /// <summary>
-    /// Moves a corrupt entry out of the outbox, keeping it for a human to look at (contract §10).
+    /// Moves a corrupt entry out of the outbox, keeping it for a human to look at (docs/protocol.md §10).
     /// Throws when it cannot: the entry then stays where it is, never deleted unread.
     /// </summary>
     private void Quarantine(string key, string path, string problem)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace EgressAgent.Infrastructure.Secrets;
 
 /// <summary>
-/// The one rule for which setting names hold secrets (contract §9): a name containing
+/// The one rule for which setting names hold secrets (docs/protocol.md §9): a name containing
 /// <c>secret</c>, <c>password</c>, <c>token</c> (but not a token id) or <c>connectionstring</c>,
 /// in any case, plus <c>pwd</c>, the short form connection strings use for a password; and the
 /// redaction of secret values from connection strings and URLs.

@@ -6,7 +6,7 @@ using Microsoft.Win32.SafeHandles;
 namespace EgressAgent.Infrastructure.Storage;
 
 /// <summary>
-/// One process per data directory (contract §10, docs/adr/0020): an exclusive <c>flock</c> on
+/// One process per data directory (docs/protocol.md §10, docs/adr/0020): an exclusive <c>flock</c> on
 /// <c>{DataDirectory}/agent.lock</c>, taken before anything there is read or deleted and held for
 /// the life of the process. The kernel drops it when the process dies, kill -9 included, so a
 /// stale file never blocks a restart. The holder writes its pid into the file so that a second

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Storage;
 
 /// <summary>
-/// Warnings at start about files other users can get at (contract §10 "Files", docs/adr/0020):
+/// Warnings at start about files other users can get at (docs/protocol.md §10 "Files", docs/adr/0020):
 /// a token file that group or others can read, and a data directory others can enter. Modes
 /// and paths only, never content. The agent changes neither: both are the operator's files.
 /// </summary>
-internal sealed partial class FileModeWarnings(IOptions<AgentOptions> options, ILogger<FileModeWarnings> logger)
+internal sealed partial class FileModeWarnings(IOptions<OrchestratorOptions> orchestrator, IOptions<StorageOptions> storage, ILogger<FileModeWarnings> logger)
 {
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -27,15 +27,15 @@ internal sealed partial class FileModeWarnings(IOptions<AgentOptions> options, I
             return;
         }
 
-        var agent = options.Value;
-        if (!string.IsNullOrEmpty(agent.Orchestrator.TokenFile)
-            && ModeOf(agent.Orchestrator.TokenFile) is { } tokenMode
+        var tokenFile = orchestrator.Value.TokenFile;
+        if (!string.IsNullOrEmpty(tokenFile)
+            && ModeOf(tokenFile) is { } tokenMode
             && (tokenMode & GroupOrOthersRead) != 0)
         {
-            LogTokenFileReadable(logger, Path.GetFullPath(agent.Orchestrator.TokenFile), PrivateDirectory.Octal(tokenMode));
+            LogTokenFileReadable(logger, Path.GetFullPath(tokenFile), PrivateDirectory.Octal(tokenMode));
         }
 
-        var dataDirectory = Path.GetFullPath(agent.Storage.DataDirectory);
+        var dataDirectory = Path.GetFullPath(storage.Value.DataDirectory);
         if (ModeOf(dataDirectory) is { } directoryMode && (directoryMode & Others) != 0)
         {
             LogDataDirectoryOpen(logger, dataDirectory, PrivateDirectory.Octal(directoryMode));

@@ -1,7 +1,7 @@
 namespace EgressAgent.Infrastructure.Storage;
 
 /// <summary>
-/// Directories the agent creates for its data are <c>0700</c> (contract §10 "Files"): results
+/// Directories the agent creates for its data are <c>0700</c> (docs/protocol.md §10 "Files"): results
 /// may hold query rows. A directory that already exists keeps the mode its operator gave it.
 /// </summary>
 internal static class PrivateDirectory

@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Timing;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Stream;
 
 /// <summary>
-/// The one stream connection (contract §4): <c>GET /stream</c> read with <see cref="SseParser"/>,
+/// The one stream connection (docs/protocol.md §4): <c>GET /stream</c> read with <see cref="SseParser"/>,
 /// reconnected with full-jitter backoff after any end, error or silence longer than the idle
 /// timeout, resuming with <c>Last-Event-ID</c>. One connection at a time: the loop disposes the
 /// old response before it dials again.
@@ -21,20 +22,21 @@ namespace EgressAgent.Infrastructure.Stream;
 internal sealed partial class SseOrchestratorEventStream(
     IHttpClientFactory httpClients,
     OrchestratorUrl url,
-    IOptions<AgentOptions> options,
+    IOptions<EventsOptions> events,
     AgentCounters counters,
     TimeProvider timeProvider,
-    ILogger<SseOrchestratorEventStream> logger) : IOrchestratorEventStream
+    ILogger<SseOrchestratorEventStream> logger,
+    ILoopProgress? progress = null) : IOrchestratorEventStream // optional: rigs that do not watch liveness leave it out
 {
     public const string HttpClientName = "orchestrator-stream";
 
     /// <summary>A message the parser may buffer before the connection is dropped as broken.</summary>
     internal const int MaxMessageBytes = 4 * 1024 * 1024;
 
-    internal static readonly TimeSpan DefaultMinimumDelay = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan DefaultMinimumDelay = StreamResumeState.DefaultMinimumDelay;
     internal static readonly TimeSpan FirstCeiling = TimeSpan.FromSeconds(1);
 
-    private readonly EventsOptions _events = options.Value.Events;
+    private readonly EventsOptions _events = events.Value;
 
     /// <summary>Draws the jitter; replaceable so tests can pin the backoff sequence.</summary>
     internal Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
@@ -42,8 +44,7 @@ internal sealed partial class SseOrchestratorEventStream(
     public async IAsyncEnumerable<StreamMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var backoff = new FullJitterBackoff(FirstCeiling, _events.MaxReconnectDelay);
-        var minimumDelay = DefaultMinimumDelay;
-        string? lastEventId = null;
+        var resume = new StreamResumeState(_events.MaxReconnectDelay, logger);
         var attempt = 0;
 
         while (!cancellationToken.IsCancellationRequested)
@@ -55,7 +56,7 @@ internal sealed partial class SseOrchestratorEventStream(
 
             using var idle = new CancellationTokenSource(_events.IdleTimeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-            var (response, cause) = await ConnectAsync(lastEventId, idle, linked.Token, cancellationToken);
+            var (response, cause) = await ConnectAsync(resume.LastEventId, idle, linked.Token, cancellationToken);
             if (response is not null)
             {
                 // The headers are bytes from the server too: silence is measured from here, not from
@@ -78,14 +79,16 @@ internal sealed partial class SseOrchestratorEventStream(
                         }
 
                         backoff.Reset();
-                        lastEventId = string.IsNullOrEmpty(parser.LastEventId) ? lastEventId : parser.LastEventId;
-                        minimumDelay = MinimumDelayOf(parser, minimumDelay);
-                        yield return new StreamMessage(items.Current.Data, items.Current.EventId);
+                        resume.Observe(parser);
+                        var eventId = items.Current.EventId;
+                        yield return new StreamMessage(items.Current.Data, StreamResumeState.IsSendable(eventId) ? eventId : null);
                     }
 
                     // A retry: field is not tied to a message: one sent just before the server hangs up counts too.
-                    minimumDelay = MinimumDelayOf(parser, minimumDelay);
+                    resume.Observe(parser);
                 }
+
+                counters.StreamDisconnected();
             }
 
             if (cancellationToken.IsCancellationRequested)
@@ -93,8 +96,8 @@ internal sealed partial class SseOrchestratorEventStream(
                 yield break;
             }
 
-            var delay = backoff.NextDelay(Random, minimumDelay);
-            LogReconnecting(logger, cause, delay, lastEventId);
+            var delay = backoff.NextDelay(Random, resume.MinimumDelay);
+            LogReconnecting(logger, cause, delay, resume.LastEventId);
             try
             {
                 await Task.Delay(delay, timeProvider, cancellationToken);
@@ -106,14 +109,11 @@ internal sealed partial class SseOrchestratorEventStream(
         }
     }
 
-    private static TimeSpan MinimumDelayOf(SseParser<string> parser, TimeSpan current) =>
-        parser.ReconnectionInterval > TimeSpan.Zero && parser.ReconnectionInterval != Timeout.InfiniteTimeSpan
-            ? parser.ReconnectionInterval
-            : current;
-
     private async Task<(HttpResponseMessage? Response, string Cause)> ConnectAsync(
         string? lastEventId, CancellationTokenSource idle, CancellationToken token, CancellationToken stop)
     {
+        // Bounded: abandoned after the idle timeout without response headers (docs/protocol.md §10).
+        using var step = progress?.Working(AgentLoops.Stream, AgentLoops.StreamConnectBound(_events.IdleTimeout));
         using var request = new HttpRequestMessage(HttpMethod.Get, url.For("stream"));
         request.Headers.Accept.ParseAdd("text/event-stream");
         request.Options.Set(AgentHeadersHandler.IsStream, true);

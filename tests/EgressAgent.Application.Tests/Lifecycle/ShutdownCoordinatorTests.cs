@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Pipeline;
@@ -64,7 +65,8 @@ public sealed class ShutdownCoordinatorTests : IDisposable
             _pipeline.Object,
             _orchestrator.Object,
             _lifetime.Object,
-            TestOptions.Create(o => o.Shutdown.Budget = Budget),
+            TestOptions.Create<ShutdownOptions>(o => o.Budget = Budget),
+            TestOptions.Create<EndpointTimeoutOptions>(),
             _time,
             NullLogger<ShutdownCoordinator>.Instance);
     }
@@ -83,6 +85,21 @@ public sealed class ShutdownCoordinatorTests : IDisposable
             ["StopIntake(False)", "WhenDrainedAsync", "CancelRunningWork", "WhenIdleAsync", "NotifyShutdownAsync", "FlushOutboxAsync", "StopApplication"],
             _steps);
         Assert.Equal(ExitCodes.Graceful, _coordinator.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(ShutdownTrigger.Signal)]
+    [InlineData(ShutdownTrigger.Goodbye)]
+    public async Task Stopping_fires_when_the_sequence_starts_before_its_first_step(ShutdownTrigger trigger)
+    {
+        using var registration = _coordinator.Stopping.Register(() => _steps.Enqueue("Stopping"));
+        Assert.False(_coordinator.Stopping.IsCancellationRequested);
+
+        _coordinator.RequestShutdown(trigger, "test");
+        await FinishedAsync();
+
+        Assert.Equal("Stopping", _steps.First());
+        Assert.Single(_steps, s => s == "Stopping");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
@@ -45,7 +46,8 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
             _inFlight,
             _activity,
             _counters,
-            TestOptions.Create(o => o.Heartbeat.Interval = Interval),
+            TestOptions.Create<HeartbeatOptions>(o => o.Interval = Interval),
+            TestOptions.Create<EndpointTimeoutOptions>(),
             _time,
             NullLogger<HeartbeatPump>.Instance,
             _storage);

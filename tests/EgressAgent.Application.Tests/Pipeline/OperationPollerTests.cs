@@ -131,7 +131,7 @@ public sealed class OperationPollerTests
     [Fact]
     public async Task An_envelope_with_an_id_that_is_not_valid_unicode_is_skipped_and_the_poller_goes_on()
     {
-        // The envelope that once threw out of the intake and stopped the host (contract §10).
+        // The envelope that once threw out of the intake and stopped the host (docs/protocol.md §10).
         await using var rig = new PollerRig(capacity: 8);
         rig.AnswerWith(Envelopes.Raw("""{"operation_id":"op\ud800","path":"/api/v1/agent/execute/test/op","operation":{}}"""));
         rig.AnswerWith(Envelopes.Raw("""{"\udc00":1,"operation_id":"op-1","path":"/api/v1/agent/execute/test/op","operation":{"trace_id":"\ud800"}}"""));

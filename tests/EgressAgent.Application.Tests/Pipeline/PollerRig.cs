@@ -1,4 +1,6 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
@@ -39,10 +41,12 @@ internal sealed class PollerRig : IAsyncDisposable
             Signal,
             Intake,
             Tokens,
-            TestOptions.Create(o => o.Operations.PollInterval = PollInterval),
+            TestOptions.Create<OperationsOptions>(o => o.PollInterval = PollInterval),
+            TestOptions.Create<EndpointTimeoutOptions>(),
             Time,
             NullLogger<OperationPoller>.Instance,
-            Storage);
+            Storage,
+            Heartbeats = new LoopHeartbeats(Time));
     }
 
     public TrackingTimeProvider Time { get; } = new();
@@ -54,6 +58,9 @@ internal sealed class PollerRig : IAsyncDisposable
     public StorageHealth Storage { get; } = new();
     public AssignedWorkIntake Intake { get; }
     public OperationPoller Poller { get; }
+
+    /// <summary>What the poller reports to liveness (docs/adr/0024).</summary>
+    public LoopHeartbeats Heartbeats { get; }
 
     public int Calls => Volatile.Read(ref _calls);
     public int MaxConcurrentCalls => Volatile.Read(ref _maxConcurrent);

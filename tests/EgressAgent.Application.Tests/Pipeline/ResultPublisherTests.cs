@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Pipeline;
@@ -11,7 +12,7 @@ using Moq;
 namespace EgressAgent.Application.Tests.Pipeline;
 
 /// <summary>
-/// E2 delivery (contract §3, §6.4, §10). The backoff's jitter is pinned at half the ceiling, so
+/// E2 delivery (docs/protocol.md §3, §6.4, §10). The backoff's jitter is pinned at half the ceiling, so
 /// every retry's delay is known: 0.5 s, then 1 s, 2 s, … (or the Retry-After floor).
 /// </summary>
 public sealed class ResultPublisherTests : IAsyncDisposable
@@ -520,7 +521,8 @@ public sealed class ResultPublisherTests : IAsyncDisposable
         new AssignedWorkIntake(_queue, _tokens, Microsoft.Extensions.Logging.Abstractions.NullLogger<AssignedWorkIntake>.Instance),
         _tokens,
         _counters,
-        TestOptions.Create(o => o.Results.TimeToLive = timeToLive),
+        TestOptions.Create<ResultsOptions>(o => o.TimeToLive = timeToLive),
+        TestOptions.Create<EndpointTimeoutOptions>(),
         _time,
         _log)
     {

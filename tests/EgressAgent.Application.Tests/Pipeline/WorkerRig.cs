@@ -28,7 +28,7 @@ internal sealed class WorkerRig : IAsyncDisposable
         Outbox = new FaultyOutbox(Time);
         _provider = TestContainer.Services(services =>
         {
-            services.Configure<AgentOptions>(o => o.Operations.Workers = workers);
+            services.Configure<OperationsOptions>(o => o.Workers = workers);
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<IResultOutbox>(Outbox);
             services.AddSingleton<IOperationExecutor>(new DelegateExecutor(

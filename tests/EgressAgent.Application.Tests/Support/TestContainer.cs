@@ -15,7 +15,7 @@ internal static class TestContainer
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOptions<AgentOptions>().Configure(TestOptions.SetRequired);
+        services.AddOptions<OrchestratorOptions>().Configure(TestOptions.SetRequired);
         services.AddSingleton(new Mock<IOrchestratorApi>().Object);
         services.AddSingleton(new Mock<IResultOutbox>().Object);
         services.AddSingleton(new Mock<IProcessLifetime>().Object);

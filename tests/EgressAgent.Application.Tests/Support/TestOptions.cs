@@ -5,22 +5,20 @@ namespace EgressAgent.Application.Tests.Support;
 
 internal static class TestOptions
 {
-    /// <summary>Contract defaults plus what the validator requires, then the test's changes.</summary>
-    public static AgentOptions Valid(Action<AgentOptions>? configure = null)
+    /// <summary>A section with the contract's defaults, then the test's changes.</summary>
+    public static IOptions<T> Create<T>(Action<T>? configure = null)
+        where T : class, new()
     {
-        var options = new AgentOptions();
-        SetRequired(options);
+        var options = new T();
         configure?.Invoke(options);
-        return options;
+        return Options.Create(options);
     }
 
-    public static IOptions<AgentOptions> Create(Action<AgentOptions>? configure = null) => Options.Create(Valid(configure));
-
     /// <summary>The settings without a default: base URL and a credential.</summary>
-    public static void SetRequired(AgentOptions options)
+    public static void SetRequired(OrchestratorOptions options)
     {
-        options.Orchestrator.BaseUrl = "https://orchestrator.example/prefix/";
-        options.Orchestrator.TokenId = "key-id";
-        options.Orchestrator.TokenSecret = "key-secret";
+        options.BaseUrl = "https://orchestrator.example/prefix/";
+        options.TokenId = "key-id";
+        options.TokenSecret = "key-secret";
     }
 }

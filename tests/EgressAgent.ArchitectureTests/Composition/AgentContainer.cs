@@ -41,10 +41,10 @@ public sealed class AgentContainer : IDisposable
                 ["EgressAgent:Storage:DataDirectory"] = dataDirectory,
             })
             .Build();
-        var problems = AgentConfiguration.Validate(configuration, out var options);
+        var problems = AgentConfiguration.Validate(configuration);
         Assert.True(problems.Count == 0, "The test configuration is invalid: " + string.Join("; ", problems));
 
-        var builder = AgentHost.CreateBuilder(configuration, options);
+        var builder = AgentHost.CreateBuilder(configuration);
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions
         {
             ValidateOnBuild = true,

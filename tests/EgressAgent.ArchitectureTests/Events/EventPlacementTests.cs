@@ -4,8 +4,8 @@ using EgressAgent.ArchitectureTests.Support;
 namespace EgressAgent.ArchitectureTests.Events;
 
 /// <summary>
-/// "A new event handler is one new file": each event sits in Application/Events/&lt;Name&gt;.cs
-/// (GoodbyeEvent in Goodbye.cs) together with its handlers.
+/// "A new event handler is one new file": each event sits in Application/Events/&lt;Name&gt;Event.cs
+/// and each of its handlers in a file of its own beside it (one type per file, docs/adr/0028).
 /// </summary>
 public sealed class EventPlacementTests
 {
@@ -34,14 +34,14 @@ public sealed class EventPlacementTests
     }
 
     [Fact]
-    public void Each_event_is_declared_with_its_handlers_in_its_own_file()
+    public void Each_event_and_each_of_its_handlers_is_declared_in_its_own_file()
     {
         var events = Selection.NonEmpty(EventModel.Events, "[OrchestratorEvent] types");
         var folder = Path.Combine(RepositoryRoot.Find(), "src", "EgressAgent.Application", "Events");
         var violations = new List<string>();
         foreach (var eventType in events.Where(e => e.Name.EndsWith(Suffix, StringComparison.Ordinal)))
         {
-            var file = Path.Combine(folder, eventType.Name[..^Suffix.Length] + ".cs");
+            var file = Path.Combine(folder, eventType.Name + ".cs");
             if (!File.Exists(file))
             {
                 violations.Add($"{eventType.Name}: {Path.GetRelativePath(folder, file)} does not exist");
@@ -54,12 +54,17 @@ public sealed class EventPlacementTests
                 violations.Add($"{eventType.Name}: not declared as a record in {Path.GetFileName(file)}");
             }
 
-            violations.AddRange(EventModel.HandlersOf(eventType)
-                .Where(h => !Declares(source, "class", h.Name.Split('`')[0]))
-                .Select(h => $"{eventType.Name}: handler {h.Name} is not declared in {Path.GetFileName(file)}"));
+            foreach (var handler in EventModel.HandlersOf(eventType).Select(h => h.Name.Split('`')[0]))
+            {
+                var handlerFile = Path.Combine(folder, handler + ".cs");
+                if (!File.Exists(handlerFile) || !Declares(File.ReadAllText(handlerFile), "class", handler))
+                {
+                    violations.Add($"{eventType.Name}: handler {handler} is not declared in {handler}.cs");
+                }
+            }
         }
 
-        Selection.NoViolations(violations, "One file per event, holding the record and its handlers");
+        Selection.NoViolations(violations, "One file per event record and one per handler");
     }
 
     /// <summary>`record GoodbyeEvent` / `record class GoodbyeEvent` / `class GoodbyeHandler` as a whole word.</summary>

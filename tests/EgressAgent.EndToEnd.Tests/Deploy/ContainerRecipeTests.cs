@@ -1,9 +1,10 @@
+using EgressAgent.Application.Configuration;
 using System.Globalization;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;
 
 /// <summary>
-/// deploy/container/Dockerfile against the product (issue 10, contract §11). There is no
+/// deploy/container/Dockerfile against the product (issue 10, docs/protocol.md §11). There is no
 /// container engine on the build machines, so the recipe is checked against what
 /// <c>dotnet publish</c> produces and what the agent reads, not built.
 /// </summary>
@@ -48,7 +49,7 @@ public sealed class ContainerRecipeTests
         var user = _recipe.Final.Last("USER")!.Arguments;
         Assert.True(int.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid > 0, $"USER {user} must be a non-zero uid (runAsNonRoot checks numbers)");
 
-        var dataDirectory = ProductFacts.Bind(_recipe.Final.Environment()).Storage.DataDirectory;
+        var dataDirectory = ProductFacts.Bind<StorageOptions>(_recipe.Final.Environment()).DataDirectory;
         Assert.True(Path.IsPathRooted(dataDirectory), $"the data directory {dataDirectory} must be absolute, not under the read-only working directory");
         Assert.Equal($"[\"{dataDirectory}\"]", _recipe.Final.Last("VOLUME")!.Arguments);
         var prepare = Assert.Single(_recipe.Final.All("RUN")).Arguments;

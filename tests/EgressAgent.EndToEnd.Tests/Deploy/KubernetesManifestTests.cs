@@ -1,3 +1,4 @@
+using EgressAgent.Application.Configuration;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -5,7 +6,7 @@ namespace EgressAgent.EndToEnd.Tests.Deploy;
 
 /// <summary>
 /// deploy/kubernetes rendered as an operator renders it (<c>kubectl kustomize</c>), checked
-/// against the product's own defaults and the container recipe (issue 10, contract §11).
+/// against the product's own defaults and the container recipe (issue 10, docs/protocol.md §11).
 /// </summary>
 public sealed class KubernetesManifestTests
 {
@@ -28,7 +29,7 @@ public sealed class KubernetesManifestTests
         var manifests = await RenderAsync();
         var statefulSet = Single(manifests, "StatefulSet");
         var agent = Agent(statefulSet);
-        var dataDirectory = ProductFacts.Bind(Environment(manifests, agent)).Storage.DataDirectory;
+        var dataDirectory = ProductFacts.Bind<StorageOptions>(Environment(manifests, agent)).DataDirectory;
 
         Assert.True(Path.IsPathRooted(dataDirectory), $"the data directory {dataDirectory} must be absolute (the root filesystem is read-only)");
         var mount = Assert.Single(agent["volumeMounts"]!.AsArray(), m => (string?)m!["mountPath"] == dataDirectory)!;
@@ -45,8 +46,8 @@ public sealed class KubernetesManifestTests
         var environment = Environment(manifests, Agent(statefulSet));
 
         Assert.True(environment.ContainsKey("EgressAgent__Shutdown__Budget"), "the manifest states the budget its grace period was sized for");
-        var budget = ProductFacts.Bind(environment).Shutdown.Budget;
-        Assert.Equal(ProductFacts.Defaults.Shutdown.Budget, budget);
+        var budget = ProductFacts.Bind<ShutdownOptions>(environment).Budget;
+        Assert.Equal(ProductFacts.Defaults<ShutdownOptions>().Budget, budget);
         var grace = TimeSpan.FromSeconds((long)PodSpec(statefulSet)["terminationGracePeriodSeconds"]!);
         Assert.True(grace >= budget + TimeSpan.FromSeconds(3), $"terminationGracePeriodSeconds {grace.TotalSeconds} < budget {budget.TotalSeconds} s + 3 s");
     }
@@ -71,7 +72,7 @@ public sealed class KubernetesManifestTests
         var manifests = await RenderAsync();
         var statefulSet = Single(manifests, "StatefulSet");
         var agent = Agent(statefulSet);
-        var tokenFile = ProductFacts.Bind(Environment(manifests, agent)).Orchestrator.TokenFile!;
+        var tokenFile = ProductFacts.Bind<OrchestratorOptions>(Environment(manifests, agent)).TokenFile!;
 
         var mount = Assert.Single(agent["volumeMounts"]!.AsArray(), m => tokenFile.StartsWith((string)m!["mountPath"]! + "/", StringComparison.Ordinal))!;
         Assert.True((bool?)mount["readOnly"]);
@@ -79,7 +80,7 @@ public sealed class KubernetesManifestTests
         var secret = Assert.Single(PodSpec(statefulSet)["volumes"]!.AsArray(), v => (string?)v!["name"] == (string?)mount["name"])!["secret"]!;
         var item = Assert.Single(secret["items"]!.AsArray())!;
         Assert.Equal(tokenFile, $"{mount["mountPath"]}/{item["path"]}");
-        Assert.Equal(0, (long)secret["defaultMode"]! & 0b000_111_111); // no group or other bits (contract §10)
+        Assert.Equal(0, (long)secret["defaultMode"]! & 0b000_111_111); // no group or other bits (docs/protocol.md §10)
     }
 
     [ToolFact("kubectl")]

@@ -12,8 +12,17 @@ namespace EgressAgent.EndToEnd.Tests.Deploy;
 /// </summary>
 internal static class ProductFacts
 {
-    /// <summary>The defaults an operator gets: the options classes overlaid with the shipped appsettings.json.</summary>
-    public static AgentOptions Defaults { get; } = LoadDefaults();
+    /// <summary>The sections of the configuration; a setting the agent reads is a property of one of them.</summary>
+    private static readonly Type[] Sections =
+    [
+        typeof(OrchestratorOptions), typeof(EndpointTimeoutOptions), typeof(EventsOptions), typeof(OperationsOptions),
+        typeof(HeartbeatOptions), typeof(ShutdownOptions), typeof(StorageOptions), typeof(ResultsOptions),
+        typeof(ConnectionsOptions), typeof(ManagementOptions),
+    ];
+
+    /// <summary>The defaults an operator gets of a section: its options class overlaid with the shipped appsettings.json.</summary>
+    public static T Defaults<T>()
+        where T : IAgentOptionsSection, new() => Bind<T>([]);
 
     /// <summary>The file <c>dotnet EgressAgent.Host.dll</c> is started from (the agent the E2E tests run).</summary>
     public static string HostAssemblyFile { get; } = typeof(Program).Assembly.GetName().Name + ".dll";
@@ -21,76 +30,63 @@ internal static class ProductFacts
     /// <summary>The framework names of the host's runtimeconfig.json, e.g. Microsoft.AspNetCore.App → 10.0.0.</summary>
     public static IReadOnlyDictionary<string, Version> Frameworks { get; } = LoadFrameworks();
 
-    /// <summary>The agent's configuration after environment variables: contract §8's <c>Section__Key</c> form.</summary>
-    public static AgentOptions Bind(IEnumerable<KeyValuePair<string, string>> environment)
+    /// <summary>The agent's configuration after environment variables: docs/protocol.md §8's <c>Section__Key</c> form.</summary>
+    public static T Bind<T>(IEnumerable<KeyValuePair<string, string>> environment)
+        where T : IAgentOptionsSection, new()
     {
-        var options = LoadDefaults();
+        var options = new T();
         var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Appsettings())
             .AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value)))
             .Build();
-        configuration.GetSection(AgentOptions.SectionName).Bind(options);
+        configuration.GetSection(T.SectionName).Bind(options);
         return options;
     }
 
     /// <summary>
     /// True when <paramref name="environmentVariable"/> (<c>EgressAgent__Section__Key</c>) names a
-    /// setting the agent reads: a property of <see cref="AgentOptions"/>, or a named connection's.
+    /// setting the agent reads: a property of one of the sections, or a named connection's.
     /// </summary>
     public static bool IsKnownSetting(string environmentVariable)
     {
-        var parts = environmentVariable.Split("__");
-        if (parts.Length < 3 || !string.Equals(parts[0], AgentOptions.SectionName, StringComparison.OrdinalIgnoreCase))
+        var key = environmentVariable.Replace("__", ":", StringComparison.Ordinal);
+        foreach (var section in Sections)
         {
-            return false;
-        }
-
-        // Management:Urls is contract §11's key for the management endpoints, built in parallel;
-        // until AgentOptions has it, it is accepted here by name, and checked like the rest after.
-        if (parts.Length == 3 && FindProperty(typeof(AgentOptions), parts[1]) is null
-            && string.Equals(parts[1], "Management", StringComparison.OrdinalIgnoreCase)
-            && string.Equals(parts[2], "Urls", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        var type = typeof(AgentOptions);
-        for (var i = 1; i < parts.Length; i++)
-        {
-            var property = FindProperty(type, parts[i]);
-            if (property is null)
+            var name = (string)section.GetField("SectionName")!.GetValue(null)!;
+            if (!key.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
             {
-                return false;
+                continue;
             }
 
-            type = property.PropertyType;
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            var rest = key[(name.Length + 1)..].Split(':');
+            if (section == typeof(ConnectionsOptions))
             {
-                // Connections:<name>:<Key>: skip the name.
-                type = type.GetGenericArguments()[1];
-                i++;
+                // Connections:<name>:<Key>.
+                return rest.Length == 2 && FindProperty(typeof(ConnectionOptions), rest[1]) is not null;
+            }
+
+            if (rest.Length == 1 && FindProperty(section, rest[0]) is { } property
+                && (property.PropertyType.IsValueType || property.PropertyType == typeof(string)))
+            {
+                return true;
             }
         }
 
-        return type.IsValueType || type == typeof(string);
+        return false;
     }
 
-    /// <summary>A TimeSpan as the configuration binder reads it (contract §8 durations).</summary>
+    /// <summary>A TimeSpan as the configuration binder reads it (docs/protocol.md §8 durations).</summary>
     public static TimeSpan Duration(string text) => TimeSpan.Parse(text, CultureInfo.InvariantCulture);
 
     private static PropertyInfo? FindProperty(Type type, string name) =>
         type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
 
-    private static AgentOptions LoadDefaults()
+    private static string Appsettings()
     {
         var appsettings = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
-        if (!File.Exists(appsettings))
-        {
-            throw new InvalidOperationException($"The host's appsettings.json is not next to the tests ({appsettings}).");
-        }
-
-        var options = new AgentOptions();
-        new ConfigurationBuilder().AddJsonFile(appsettings).Build().GetSection(AgentOptions.SectionName).Bind(options);
-        return options;
+        return File.Exists(appsettings)
+            ? appsettings
+            : throw new InvalidOperationException($"The host's appsettings.json is not next to the tests ({appsettings}).");
     }
 
     private static Dictionary<string, Version> LoadFrameworks()

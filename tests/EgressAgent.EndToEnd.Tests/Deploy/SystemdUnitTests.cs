@@ -1,8 +1,9 @@
+using EgressAgent.Application.Configuration;
 using EgressAgent.Domain.Lifecycle;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;
 
-/// <summary>deploy/systemd/egress-agent.service against the product's own defaults (issue 10, contract §8, §11).</summary>
+/// <summary>deploy/systemd/egress-agent.service against the product's own defaults (issue 10, docs/protocol.md §8, §11).</summary>
 public sealed class SystemdUnitTests
 {
     private readonly SystemdUnit _unit = SystemdUnit.Load(DeployFiles.SystemdUnit);
@@ -24,9 +25,9 @@ public sealed class SystemdUnitTests
     public void The_stop_timeout_covers_the_shutdown_budget_plus_three_seconds_and_the_stop_signal_starts_the_drain()
     {
         var environment = _unit.Environment;
-        var budget = ProductFacts.Bind(environment).Shutdown.Budget;
+        var budget = ProductFacts.Bind<ShutdownOptions>(environment).Budget;
         Assert.True(environment.ContainsKey("EgressAgent__Shutdown__Budget"), "the unit states the budget its stop timeout was sized for");
-        Assert.Equal(ProductFacts.Defaults.Shutdown.Budget, budget);
+        Assert.Equal(ProductFacts.Defaults<ShutdownOptions>().Budget, budget);
 
         var stopTimeout = SystemdUnit.TimeSpanOf(_unit.Get("Service", "TimeoutStopSec") ?? "0");
         Assert.True(stopTimeout >= budget + TimeSpan.FromSeconds(3), $"TimeoutStopSec {stopTimeout} < budget {budget} + 3 s");
@@ -55,8 +56,8 @@ public sealed class SystemdUnitTests
 
         var stateDirectory = _unit.Get("Service", "StateDirectory");
         Assert.False(string.IsNullOrEmpty(stateDirectory));
-        var dataDirectory = ProductFacts.Bind(_unit.Environment).Storage.DataDirectory;
-        Assert.NotEqual(ProductFacts.Defaults.Storage.DataDirectory, dataDirectory); // relative to a read-only working directory otherwise
+        var dataDirectory = ProductFacts.Bind<StorageOptions>(_unit.Environment).DataDirectory;
+        Assert.NotEqual(ProductFacts.Defaults<StorageOptions>().DataDirectory, dataDirectory); // relative to a read-only working directory otherwise
         Assert.Equal($"/var/lib/{stateDirectory}", dataDirectory);
     }
 
@@ -66,7 +67,7 @@ public sealed class SystemdUnitTests
         var credential = (_unit.Get("Service", "LoadCredential") ?? string.Empty).Split(':', 2);
         Assert.Equal(2, credential.Length);
 
-        Assert.Equal($"%d/{credential[0]}", ProductFacts.Bind(_unit.Environment).Orchestrator.TokenFile);
+        Assert.Equal($"%d/{credential[0]}", ProductFacts.Bind<OrchestratorOptions>(_unit.Environment).TokenFile);
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public sealed class WritablePathsTests(ITestOutputHelper output)
         var home = Directory.CreateDirectory(Path.Combine(root.Path, "home")).FullName;
         var temp = Directory.CreateDirectory(Path.Combine(root.Path, "tmp")).FullName;
         var data = Path.Combine(root.Path, "data");
-        var settings = AgentSettings.For(emulator, data);
+        var settings = AgentSettings.For(emulator, data)
+            .Set("Management:Urls", "http://127.0.0.1:0"); // on in every recipe: Kestrel must not write either
         settings.WorkingDirectory = working;
         settings.Environment["HOME"] = home;
         settings.Environment["TMPDIR"] = temp;

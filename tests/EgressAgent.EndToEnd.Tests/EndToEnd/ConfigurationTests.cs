@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
 
-/// <summary>Configuration problems, the reference agent's aliases, and the commands besides <c>run</c> (contract §8).</summary>
+/// <summary>Configuration problems, the reference agent's aliases, and the commands besides <c>run</c> (docs/protocol.md §8).</summary>
 public sealed partial class ConfigurationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
@@ -54,6 +54,26 @@ public sealed partial class ConfigurationTests(ITestOutputHelper output)
 
         Assert.Equal(2, await agent.WaitForExitAsync(QuickExitBound));
         Assert.Contains(agent.ErrorLines, l => l.Contains("EgressAgent:Shutdown:Budget", StringComparison.Ordinal) && l.Contains("'soon'", StringComparison.Ordinal));
+        Assert.Empty(emulator.Requests);
+    }
+
+    [Fact]
+    public async Task Every_unreadable_value_is_reported_by_its_key_together_with_the_other_problems()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        await using var agent = AgentProcess.Start(emulator, data, output, s => s
+            .Set("Orchestrator:Timeouts:Ping", "abc")
+            .Set("Operations:Workers", "x")
+            .Set("Events:Enabled", "maybe")
+            .Set("Results:TimeToLive", "-00:00:01"));
+
+        Assert.Equal(2, await agent.WaitForExitAsync(QuickExitBound));
+        Assert.Contains(agent.ErrorLines, l => l.Contains("EgressAgent:Orchestrator:Timeouts:Ping has an unreadable value 'abc'", StringComparison.Ordinal));
+        Assert.Contains(agent.ErrorLines, l => l.Contains("EgressAgent:Operations:Workers has an unreadable value 'x'", StringComparison.Ordinal));
+        Assert.Contains(agent.ErrorLines, l => l.Contains("EgressAgent:Events:Enabled has an unreadable value 'maybe'", StringComparison.Ordinal));
+        Assert.Contains(agent.ErrorLines, l => l.Contains("EgressAgent:Results:TimeToLive must be a positive duration", StringComparison.Ordinal));
+        Assert.Contains(agent.ErrorLines, l => l.Contains("Invalid configuration (4 problem(s))", StringComparison.Ordinal));
         Assert.Empty(emulator.Requests);
     }
 

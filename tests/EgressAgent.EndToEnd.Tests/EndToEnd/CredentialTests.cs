@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
 
-/// <summary>Where the credential comes from, rotation without a restart, and a credential never accepted (contract §2, §4).</summary>
+/// <summary>Where the credential comes from, rotation without a restart, and a credential never accepted (docs/protocol.md §2, §4).</summary>
 public sealed class CredentialTests(ITestOutputHelper output)
 {
     private const string RotatedId = "e2e-rotated-id";

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
 
 /// <summary>
-/// E2 over a bad link (contract §3, §6.4): retryable answers are retried until delivered, final
+/// E2 over a bad link (docs/protocol.md §3, §6.4): retryable answers are retried until delivered, final
 /// ones drop the result, and a delivered result is never sent again. Every test ends the agent
 /// before counting, so no later attempt can still arrive.
 /// </summary>

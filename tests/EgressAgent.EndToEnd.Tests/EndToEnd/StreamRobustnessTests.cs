@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
 
-/// <summary>The event stream against a misbehaving server (contract §4): nothing it sends stops the agent.</summary>
+/// <summary>The event stream against a misbehaving server (docs/protocol.md §4): nothing it sends stops the agent.</summary>
 public sealed class StreamRobustnessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -75,7 +75,7 @@ public sealed class ExecutorOutputSecretsTests(ITestOutputHelper output)
 
         Assert.Equal("running", Payload("health")!["state"]!.GetValue<string>());
         Assert.Equal("e2e-key-id", Payload("health")!["authentication_key_id"]!.GetValue<string>());
-        Assert.Contains("egress_agent_operations_total", Payload("metrics")!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("egress_operations_total", Payload("metrics")!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("""[[1,"Ada"]]""", Payload("rows")!["rows"]!.ToJsonString());
         Assert.Equal("SqliteException:SQLITE_ERROR", Kind("syntax"));
         Assert.Equal("SqliteException:SQLITE_AUTH", Kind("write"));

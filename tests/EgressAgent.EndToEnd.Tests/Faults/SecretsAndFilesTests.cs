@@ -113,7 +113,7 @@ public sealed class SecretsAndFilesTests(ITestOutputHelper output)
         var payload = healthResult.Result!["__mcd_result__"]!;
         Assert.Equal(plainUrl, payload["backend_url"]!.GetValue<string>());
         Assert.Equal(plainUrl, payload["parameters"]!["Orchestrator:BaseUrl"]!.GetValue<string>());
-        Assert.Contains("egress_agent_operations_total", metricsResult.Result!["__mcd_result__"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("egress_operations_total", metricsResult.Result!["__mcd_result__"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("password-in-url", echo.Result!["__mcd_trace_id__"]!.GetValue<string>());
         Assert.Contains(agent.Lines, l => l.Contains($"started against {plainUrl} ", StringComparison.Ordinal));
         Assert.Contains(check.Lines, l => l.Contains($"reachable at {plainUrl} ", StringComparison.Ordinal));

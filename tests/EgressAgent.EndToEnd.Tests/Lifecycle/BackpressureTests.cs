@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Lifecycle;
 
-/// <summary>Capacity (contract §6.2, ADR 0008): the agent never holds more work than it has workers, whatever the source.</summary>
+/// <summary>Capacity (docs/protocol.md §6.2, ADR 0008): the agent never holds more work than it has workers, whatever the source.</summary>
 [Collection(LifecycleCollection.Name)]
 public sealed class BackpressureTests(ITestOutputHelper output)
 {

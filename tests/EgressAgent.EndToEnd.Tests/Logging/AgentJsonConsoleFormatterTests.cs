@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace EgressAgent.EndToEnd.Tests.Logging;
 
-/// <summary>The JSON console formatter in isolation: one line, top-level ids, hostile text (contract §10, §11).</summary>
+/// <summary>The JSON console formatter in isolation: one line, top-level ids, hostile text (docs/protocol.md §10, §11).</summary>
 public sealed class AgentJsonConsoleFormatterTests
 {
     private static readonly InstanceId Instance = new(Guid.Parse("2bf40cb0-b423-4ed7-8e04-c2d6a1952f9b"));

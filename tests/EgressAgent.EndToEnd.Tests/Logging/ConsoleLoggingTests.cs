@@ -76,7 +76,7 @@ public sealed class ConsoleLoggingTests : IDisposable
             })
             .AddInMemoryCollection(logging)
             .Build();
-        Assert.Empty(AgentConfiguration.Validate(configuration, out var options));
-        return AgentHost.CreateBuilder(configuration, options).Build();
+        Assert.Empty(AgentConfiguration.Validate(configuration));
+        return AgentHost.CreateBuilder(configuration).Build();
     }
 }

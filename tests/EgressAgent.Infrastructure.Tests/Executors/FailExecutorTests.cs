@@ -4,7 +4,7 @@ using EgressAgent.Infrastructure.Executors.Builtin;
 
 namespace EgressAgent.Infrastructure.Tests.Executors;
 
-/// <summary>Contract §5.2: builtin/fail is an error result carrying the operation's message.</summary>
+/// <summary>docs/protocol.md §5.2: builtin/fail is an error result carrying the operation's message.</summary>
 public sealed class FailExecutorTests
 {
     [Fact]
@@ -24,7 +24,7 @@ public sealed class FailExecutorTests
     [InlineData("{\"message\":null}")]
     public async Task Without_a_string_message_it_fails_with_an_empty_message(string operation)
     {
-        // The runner turns an empty message into "Unknown error: <kind>" (contract §5.3).
+        // The runner turns an empty message into "Unknown error: <kind>" (docs/protocol.md §5.3).
         var context = ExecutorContexts.For("/api/v1/agent/execute/builtin/fail", operation);
 
         var error = await Assert.ThrowsAsync<OperationFailedException>(() => new FailExecutor().ExecuteAsync(context, CancellationToken.None));

@@ -60,6 +60,8 @@ internal sealed class RecordingPorts : IShutdownCoordinator, IWorkSignal, IBackp
 
     public Task Completion => Task.CompletedTask;
 
+    public CancellationToken Stopping => CancellationToken.None;
+
     /// <summary>Saturated, so the heartbeat handler answers every heartbeat event.</summary>
     public bool IsSaturated => true;
 

@@ -9,7 +9,7 @@ public sealed class EventDecodingExamplesTests : IAsyncLifetime
 
     public static TheoryData<string, string?, string?> Examples => new()
     {
-        // goodbye is never lost for its reason (contract §4: "unknown" when absent or not a string)
+        // goodbye is never lost for its reason (docs/protocol.md §4: "unknown" when absent or not a string)
         { "{\"type\":\"goodbye\",\"reason\":\"activity_timeout\"}", "goodbye", "activity_timeout" },
         { "{\"type\":\"goodbye\"}", "goodbye", "unknown" },
         { "{\"type\":\"goodbye\",\"reason\":7}", "goodbye", "unknown" },

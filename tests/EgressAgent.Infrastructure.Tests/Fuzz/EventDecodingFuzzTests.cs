@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace EgressAgent.Infrastructure.Tests.Fuzz;
 
 /// <summary>
-/// Property test of the decoding path (contract §4: nothing a server sends may crash the agent
+/// Property test of the decoding path (docs/protocol.md §4: nothing a server sends may crash the agent
 /// or stop the stream loop; only valid events reach handlers): raw SSE data →
 /// EventDispatcher.DispatchAsync → exactly the oracle's effect, or nothing.
 /// </summary>

@@ -22,18 +22,19 @@ internal sealed class ApiHarness : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    public ApiHarness(string baseUrl = "https://orchestrator.test/prefix", Action<OrchestratorOptions>? configure = null)
+    public ApiHarness(string baseUrl = "https://orchestrator.test/prefix", Action<OrchestratorOptions>? configure = null, Action<EndpointTimeoutOptions>? timeouts = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddOptions<AgentOptions>().Configure(options =>
+        services.AddOptions<OrchestratorOptions>().Configure(options =>
         {
-            options.Orchestrator.BaseUrl = baseUrl;
-            options.Orchestrator.TokenId = TokenId;
-            options.Orchestrator.TokenSecret = TokenSecret;
-            configure?.Invoke(options.Orchestrator);
+            options.BaseUrl = baseUrl;
+            options.TokenId = TokenId;
+            options.TokenSecret = TokenSecret;
+            configure?.Invoke(options);
         });
+        services.AddOptions<EndpointTimeoutOptions>().Configure(options => timeouts?.Invoke(options));
         services.AddSingleton(InstanceId);
         services.AddSingleton<RequestActivity>();
         services.AddSingleton<CredentialRejections>();

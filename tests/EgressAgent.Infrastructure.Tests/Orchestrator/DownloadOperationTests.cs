@@ -2,7 +2,7 @@ using System.Net;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 
-/// <summary>E5: three attempts on server errors, none more on a client error (contract §3).</summary>
+/// <summary>E5: three attempts on server errors, none more on a client error (docs/protocol.md §3).</summary>
 public sealed class DownloadOperationTests
 {
     [Fact]

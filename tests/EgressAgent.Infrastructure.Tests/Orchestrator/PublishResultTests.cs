@@ -5,7 +5,7 @@ using EgressAgent.Application.Ports;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 
-/// <summary>E2: the body shape and how each answer maps to delivered, retryable or rejected (contract §3).</summary>
+/// <summary>E2: the body shape and how each answer maps to delivered, retryable or rejected (docs/protocol.md §3).</summary>
 public sealed class PublishResultTests
 {
     private static readonly JsonObject ResultJson = new() { ["__mcd_result__"] = new JsonObject { ["n"] = 1 }, ["__mcd_trace_id__"] = "t-1" };

@@ -83,4 +83,42 @@ public sealed class RequestBookkeepingTests
 
         Assert.Equal(harness.Time.GetUtcNow(), harness.Activity.LastRequestAt);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.NoContent)]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    public async Task Any_answer_of_any_status_is_noted_as_the_orchestrators_last_answer_and_the_stream_connect_counts(HttpStatusCode status)
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => new HttpResponseMessage(status);
+        Assert.Null(harness.Activity.LastAnswerAt); // before the first answer: /readyz is not ready yet
+
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        try
+        {
+            await harness.Api.FetchOperationAsync(CancellationToken.None);
+        }
+        catch (HttpRequestException)
+        {
+            // The status is an error for E1; the orchestrator answered all the same.
+        }
+
+        Assert.Equal(harness.Time.GetUtcNow(), harness.Activity.LastAnswerAt);
+
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await harness.FirstStreamRequestAsync();
+        Assert.Equal(harness.Time.GetUtcNow(), harness.Activity.LastAnswerAt);
+    }
+
+    [Fact]
+    public async Task A_request_that_gets_no_answer_is_not_an_answer()
+    {
+        await using var harness = new ApiHarness();
+        harness.Handler.Respond = _ => throw new HttpRequestException("connection refused");
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => harness.Api.HeartbeatAsync(CancellationToken.None));
+
+        Assert.Null(harness.Activity.LastAnswerAt);
+    }
 }

@@ -155,7 +155,7 @@ public sealed class FileResultOutboxTests : IDisposable
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
 
     private FileResultOutbox NewOutbox(DateTimeOffset? now = null) => new(
-        Options.Create(new AgentOptions { Storage = { DataDirectory = _dataDirectory } }),
+        Options.Create(new StorageOptions { DataDirectory = _dataDirectory }),
         new FakeTimeProvider(now ?? Start),
         NullLogger<FileResultOutbox>.Instance);
 }

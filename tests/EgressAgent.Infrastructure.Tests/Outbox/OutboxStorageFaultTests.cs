@@ -128,7 +128,7 @@ public sealed class OutboxStorageFaultTests : IDisposable
     };
 
     private FileResultOutbox NewOutbox() => new(
-        Options.Create(new AgentOptions { Storage = { DataDirectory = _dataDirectory } }),
+        Options.Create(new StorageOptions { DataDirectory = _dataDirectory }),
         new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero)),
         NullLogger<FileResultOutbox>.Instance);
 }

@@ -1,3 +1,4 @@
+using EgressAgent.Infrastructure.Tests.Support;
 using System.Runtime.Versioning;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Storage;
@@ -12,7 +13,7 @@ public sealed class FileModeWarningsTests : IDisposable
 {
     private const string Secret = "token-SECRET-in-the-file-91d2";
     private readonly string _root = Directory.CreateTempSubdirectory("egress-modes-tests-").FullName;
-    private readonly AgentOptions _options = new();
+    private readonly AgentSections _options = new();
     private readonly CapturingLogger _logger = new();
 
     public FileModeWarningsTests()
@@ -85,7 +86,7 @@ public sealed class FileModeWarningsTests : IDisposable
         return path;
     }
 
-    private void Run() => new FileModeWarnings(Options.Create(_options), _logger).LogAtStart();
+    private void Run() => new FileModeWarnings(Options.Create(_options.Orchestrator), Options.Create(_options.Storage), _logger).LogAtStart();
 
     private sealed class CapturingLogger : ILogger<FileModeWarnings>
     {

@@ -24,15 +24,10 @@ internal sealed class StreamHarness : IAsyncDisposable
     public StreamHarness(double random = 1.0, TimeSpan? idleTimeout = null, TimeSpan? maxReconnectDelay = null)
     {
         IdleTimeout = idleTimeout ?? TimeSpan.FromHours(1);
-        var options = Options.Create(new AgentOptions
-        {
-            Orchestrator = { BaseUrl = "https://orchestrator.test/prefix" },
-            Events = { IdleTimeout = IdleTimeout, MaxReconnectDelay = maxReconnectDelay ?? TimeSpan.FromSeconds(10) },
-        });
         Stream = new SseOrchestratorEventStream(
             new StubHttpClientFactory(Server),
-            new OrchestratorUrl(options),
-            options,
+            new OrchestratorUrl(Options.Create(new OrchestratorOptions { BaseUrl = "https://orchestrator.test/prefix" })),
+            Options.Create(new EventsOptions { IdleTimeout = IdleTimeout, MaxReconnectDelay = maxReconnectDelay ?? TimeSpan.FromSeconds(10) }),
             Counters,
             Time,
             NullLogger<SseOrchestratorEventStream>.Instance)

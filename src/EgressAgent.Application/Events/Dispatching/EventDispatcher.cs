@@ -9,7 +9,7 @@ namespace EgressAgent.Application.Events.Dispatching;
 
 /// <summary>
 /// Raw stream message → typed event → handlers, one DI scope per message. Whatever the server
-/// sends, this logs and returns: nothing thrown here may stop the stream loop (contract §4).
+/// sends, this logs and returns: nothing thrown here may stop the stream loop (docs/protocol.md §4).
 /// </summary>
 public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeFactory scopes, ILogger<EventDispatcher> logger) : IEventDispatcher
 {
@@ -66,7 +66,7 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
 
             // A name that is not valid Unicode ("\udc00") would make lookups and the deserialiser
             // throw, losing e.g. a goodbye over an unrelated field; such values keep their own
-            // rule (an event field that is not valid Unicode is not a string, contract §10).
+            // rule (an event field that is not valid Unicode is not a string, docs/protocol.md §10).
             root = WellFormedJson.RepairNames(root);
             if (!root.TryGetProperty("type", out var typeProperty) || typeProperty.ValueKind != JsonValueKind.String)
             {

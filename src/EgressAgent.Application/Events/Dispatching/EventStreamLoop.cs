@@ -1,3 +1,4 @@
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,7 @@ namespace EgressAgent.Application.Events.Dispatching;
 
 /// <summary>
 /// Socket to handler: reads the stream until intake stops and hands each message to the
-/// dispatcher. No single message stops it (contract §10): one whose dispatch throws is logged
+/// dispatcher. No single message stops it (docs/protocol.md §10): one whose dispatch throws is logged
 /// and skipped, and a stream that fails unexpectedly is opened again after a pause.
 /// </summary>
 internal sealed partial class EventStreamLoop(
@@ -14,7 +15,8 @@ internal sealed partial class EventStreamLoop(
     IEventDispatcher dispatcher,
     PipelineTokens tokens,
     TimeProvider timeProvider,
-    ILogger<EventStreamLoop> logger)
+    ILogger<EventStreamLoop> logger,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     /// <summary>Between a stream that failed unexpectedly and the next one: no tight loop on a persistent fault.</summary>
     internal static readonly TimeSpan RestartPause = TimeSpan.FromSeconds(1);
@@ -63,6 +65,7 @@ internal sealed partial class EventStreamLoop(
         {
             try
             {
+                using var step = progress?.Working(AgentLoops.Stream, AgentLoops.DispatchBound);
                 await dispatcher.DispatchAsync(message, stop);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException && !stop.IsCancellationRequested)

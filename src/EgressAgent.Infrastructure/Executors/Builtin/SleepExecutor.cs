@@ -6,7 +6,7 @@ namespace EgressAgent.Infrastructure.Executors.Builtin;
 /// <summary><c>builtin/sleep</c>: waits <c>duration_ms</c> (0..3,600,000), cancellably.</summary>
 internal sealed class SleepExecutor(TimeProvider timeProvider) : IOperationExecutor
 {
-    /// <summary>0..3,600,000 ms (contract §5.2); required.</summary>
+    /// <summary>0..3,600,000 ms (docs/protocol.md §5.2); required.</summary>
     internal static readonly IntegerField DurationField = new("duration_ms", 0, 3_600_000);
 
     public OperationRoute Route { get; } = OperationRoute.Execute("builtin", "sleep");

@@ -14,9 +14,11 @@ using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Infrastructure.Executors.Health;
 
-/// <summary><c>/api/v1/test/health</c>: the fields of contract §9, never a secret.</summary>
+/// <summary><c>/api/v1/test/health</c>: the fields of docs/protocol.md §9, never a secret.</summary>
 internal sealed class HealthExecutor(
-    IOptions<AgentOptions> options,
+    IOptions<OrchestratorOptions> orchestratorOptions,
+    IOptions<OperationsOptions> operations,
+    HealthSettings settings,
     InstanceId instanceId,
     IShutdownCoordinator coordinator,
     InFlightCounter inFlight,
@@ -32,8 +34,7 @@ internal sealed class HealthExecutor(
 
     public Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
-        var agent = options.Value;
-        var orchestrator = agent.Orchestrator;
+        var orchestrator = orchestratorOptions.Value;
         var usesTokenFile = !string.IsNullOrEmpty(orchestrator.TokenFile);
         var degradedReason = storage.DegradedReason; // read once: it may clear meanwhile
         var state = StateOf(coordinator.State, degradedReason);
@@ -46,7 +47,7 @@ internal sealed class HealthExecutor(
             ["trace_id"] = context.TraceId,
             ["uptime_seconds"] = Math.Round(Math.Max(0, (timeProvider.GetUtcNow() - ProcessStartedAt).TotalSeconds), 3),
             ["state"] = state,
-            ["workers"] = agent.Operations.Workers,
+            ["workers"] = operations.Value.Workers,
             ["in_flight"] = inFlight.InFlight,
             ["outbox_pending"] = outbox.PendingCount,
             ["env"] = new JsonObject
@@ -55,7 +56,7 @@ internal sealed class HealthExecutor(
                 ["OS"] = RuntimeInformation.OSDescription,
                 ["CPU_COUNT"] = Environment.ProcessorCount,
             },
-            ["parameters"] = NonSecretSettings.Of(agent),
+            ["parameters"] = NonSecretSettings.Of(settings.Sections),
             ["authentication_key_id"] = usesTokenFile ? TokenIdFromFile(orchestrator.TokenFile!) : orchestrator.TokenId,
             ["authentication_method"] = usesTokenFile ? "token_file" : "token",
             ["backend_url"] = BackendUrlOf(orchestrator.BaseUrl),

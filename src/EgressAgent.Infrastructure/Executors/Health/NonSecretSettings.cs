@@ -15,12 +15,38 @@ namespace EgressAgent.Infrastructure.Executors.Health;
 /// </summary>
 internal static class NonSecretSettings
 {
-    public static JsonObject Of(AgentOptions options)
+    private const string Root = "EgressAgent:";
+
+    /// <summary>Keys relative to <c>EgressAgent</c>, e.g. <c>Orchestrator:Timeouts:Ping</c>.</summary>
+    public static JsonObject Of(IEnumerable<(string SectionName, object Options)> sections)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sections);
         var settings = new JsonObject();
-        Flatten(settings, prefix: null, options);
+        foreach (var (sectionName, options) in sections)
+        {
+            var prefix = sectionName.StartsWith(Root, StringComparison.OrdinalIgnoreCase) ? sectionName[Root.Length..] : sectionName;
+            if (options is IDictionary named)
+            {
+                FlattenEntries(settings, prefix, named);
+            }
+            else
+            {
+                Flatten(settings, prefix, options);
+            }
+        }
+
         return settings;
+    }
+
+    private static void FlattenEntries(JsonObject settings, string key, IDictionary sections)
+    {
+        foreach (DictionaryEntry entry in sections)
+        {
+            if (entry.Value is not null)
+            {
+                Flatten(settings, $"{key}:{entry.Key}", entry.Value);
+            }
+        }
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2075:UnrecognizedReflectionPattern", Justification = "Every options type lives in EgressAgent.Application, which the native build roots (TrimmerRootAssembly), so its public properties are kept.")]
@@ -39,14 +65,7 @@ internal static class NonSecretSettings
                 case null:
                     break;
                 case IDictionary sections:
-                    foreach (DictionaryEntry entry in sections)
-                    {
-                        if (entry.Value is not null)
-                        {
-                            Flatten(settings, $"{key}:{entry.Key}", entry.Value);
-                        }
-                    }
-
+                    FlattenEntries(settings, key, sections);
                     break;
                 case string text:
                     settings[key] = SecretNames.WithoutUrlCredentials(text);

@@ -4,7 +4,7 @@ using EgressAgent.Application.Execution;
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>
-/// Refuses a PostgreSQL login that a read-only transaction cannot contain (contract §10): a
+/// Refuses a PostgreSQL login that a read-only transaction cannot contain (docs/protocol.md §10): a
 /// superuser (<c>COPY … TO PROGRAM</c>, <c>lo_export</c>, every function), or a member of
 /// <c>pg_execute_server_program</c>, <c>pg_write_server_files</c> or <c>pg_read_server_files</c>.
 /// Checked on every query, in the same round trip as <c>SET TRANSACTION</c>, so a grant made

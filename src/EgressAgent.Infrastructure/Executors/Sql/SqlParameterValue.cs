@@ -14,7 +14,7 @@ internal sealed record SqlParameterValue(string Name, object Value)
 {
     /// <summary>
     /// The <c>parameters</c> object: string, integer (long), other numbers (double), boolean and
-    /// null as they are; the tagged shapes of contract §5.3 (decimal, datetime, date, bytes) as
+    /// null as they are; the tagged shapes of docs/protocol.md §5.3 (decimal, datetime, date, bytes) as
     /// the CLR type they stand for. A key may carry the query's prefix (<c>@id</c>, <c>:id</c>, <c>$id</c>).
     /// </summary>
     public static IReadOnlyList<SqlParameterValue> ListFrom(JsonNode? parameters)

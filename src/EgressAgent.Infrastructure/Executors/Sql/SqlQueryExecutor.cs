@@ -11,13 +11,13 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>
-/// <c>sql/query</c> (contract §5.2): a read-only query on a connection named in configuration
+/// <c>sql/query</c> (docs/protocol.md §5.2): a read-only query on a connection named in configuration
 /// (<c>Connections:&lt;name&gt;</c>), parameters bound, within <c>timeout</c> seconds, at most
 /// <c>limit</c> rows. Errors carry the database's error class and never the connection string
 /// (docs/adr/0009-sql-executor.md).
 /// </summary>
 internal sealed partial class SqlQueryExecutor(
-    IOptions<AgentOptions> options,
+    IOptions<ConnectionsOptions> connections,
     TimeProvider timeProvider,
     ILogger<SqlQueryExecutor> logger) : IOperationExecutor
 {
@@ -32,7 +32,7 @@ internal sealed partial class SqlQueryExecutor(
     public async Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
         var request = SqlQueryRequest.Parse(context.Operation);
-        if (!options.Value.Connections.TryGetValue(request.Connection, out var connection) || string.IsNullOrEmpty(connection.ConnectionString))
+        if (!connections.Value.TryGetValue(request.Connection, out var connection) || string.IsNullOrEmpty(connection.ConnectionString))
         {
             throw new OperationFailedException($"Unknown connection '{request.Connection}'", UnknownConnection);
         }
@@ -67,7 +67,7 @@ internal sealed partial class SqlQueryExecutor(
     /// A blocking driver's query runs on a thread of its own (a long-running task), never on a
     /// thread-pool thread: with every worker in a long query, the pool would otherwise have no
     /// thread for heartbeat timers, E1 responses or the timeout that interrupts the query, and
-    /// would add threads only every half second (contract §10). At most <c>Workers</c> such threads
+    /// would add threads only every half second (docs/protocol.md §10). At most <c>Workers</c> such threads
     /// exist; starting one costs far less than opening a database.
     /// </summary>
     private static Task<JsonObject> ReadAsync(ISqlProvider provider, string connectionString, SqlQueryRequest request, CancellationToken cancellationToken) =>

@@ -5,7 +5,7 @@ using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
-/// <summary>The fields of a <c>sql/query</c> operation (contract §5.2), checked.</summary>
+/// <summary>The fields of a <c>sql/query</c> operation (docs/protocol.md §5.2), checked.</summary>
 internal sealed record SqlQueryRequest(
     string Connection,
     string Query,

@@ -4,7 +4,7 @@ using EgressAgent.Application.Execution;
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>
-/// Runs one query and streams its rows into the payload of contract §5.2:
+/// Runs one query and streams its rows into the payload of docs/protocol.md §5.2:
 /// <c>{"columns": [{"name", "type"}], "rows": [[…]], "row_count": n, "truncated": bool}</c>.
 /// Reads at most <c>limit + 1</c> rows: the extra one only tells that there were more.
 /// </summary>

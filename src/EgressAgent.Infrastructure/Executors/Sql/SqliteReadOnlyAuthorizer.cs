@@ -5,7 +5,7 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>
 /// SQLite's authorizer (<c>sqlite3_set_authorizer</c>) for the agent's connections: reads only
-/// (contract §10). Opening the file read-only stops writes to it, but not <c>VACUUM INTO</c>
+/// (docs/protocol.md §10). Opening the file read-only stops writes to it, but not <c>VACUUM INTO</c>
 /// (which writes a new file), <c>ATTACH</c>, transactions, temporary tables or setting pragmas;
 /// SQLite asks this callback about every action while it prepares a statement, so a refused
 /// statement never runs and fails with <c>SQLITE_AUTH</c>. Anything not named here is refused,

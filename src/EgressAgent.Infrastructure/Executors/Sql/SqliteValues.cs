@@ -7,7 +7,7 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 /// SQLite stores five kinds of value; a column's declared type says what the value means. A
 /// DATE column's text becomes a date, a DATETIME/TIMESTAMP column's text a date-time, a
 /// DECIMAL/NUMERIC column's number a decimal, a BOOLEAN column's 0/1 a boolean — so they travel
-/// with the tags of contract §5.3. A value that does not fit its declared type is passed as stored.
+/// with the tags of docs/protocol.md §5.3. A value that does not fit its declared type is passed as stored.
 /// </summary>
 internal static class SqliteValues
 {

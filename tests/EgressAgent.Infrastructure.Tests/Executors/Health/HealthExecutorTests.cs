@@ -1,3 +1,4 @@
+using EgressAgent.Infrastructure.Tests.Support;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
@@ -13,13 +14,13 @@ using Moq;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Health;
 
-/// <summary><c>/api/v1/test/health</c> answers the fields of contract §9 from the agent's live state, and no secret.</summary>
+/// <summary><c>/api/v1/test/health</c> answers the fields of docs/protocol.md §9 from the agent's live state, and no secret.</summary>
 public sealed class HealthExecutorTests : IDisposable
 {
     private const string Secret = "token-secret-5d1f";
     private const string Password = "db-password-77aa";
 
-    private readonly AgentOptions _options = new();
+    private readonly AgentSections _options = new();
     private readonly InstanceId _instanceId = InstanceId.New();
     private readonly Mock<IShutdownCoordinator> _coordinator = new();
     private readonly Mock<IResultOutbox> _outbox = new();
@@ -118,7 +119,7 @@ public sealed class HealthExecutorTests : IDisposable
 
     private async Task<JsonObject> RunAsync(string traceId = "t-health")
     {
-        var executor = new HealthExecutor(Options.Create(_options), _instanceId, _coordinator.Object, _inFlight, _outbox.Object, new FakeTimeProvider(DateTimeOffset.UtcNow), _storage.Object);
+        var executor = new HealthExecutor(Options.Create(_options.Orchestrator), Options.Create(_options.Operations), _options.HealthSettings(), _instanceId, _coordinator.Object, _inFlight, _outbox.Object, new FakeTimeProvider(DateTimeOffset.UtcNow), _storage.Object);
         Assert.Equal(OperationRoute.Exact("/api/v1/test/health"), executor.Route);
         var context = new OperationContext("op-1", "/api/v1/test/health", traceId, new JsonObject());
         return (await executor.ExecuteAsync(context, CancellationToken.None))!.AsObject();

@@ -1,3 +1,4 @@
+using EgressAgent.Infrastructure.Tests.Support;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
@@ -62,11 +63,13 @@ public sealed class HealthStorageStateTests
 
     private async Task<JsonObject> RunAsync()
     {
-        var options = new AgentOptions();
+        var options = new AgentSections();
         options.Orchestrator.BaseUrl = "https://orchestrator.example/";
         options.Orchestrator.TokenId = "key-id";
         var executor = new HealthExecutor(
-            Options.Create(options),
+            Options.Create(options.Orchestrator),
+            Options.Create(options.Operations),
+            options.HealthSettings(),
             InstanceId.New(),
             _coordinator.Object,
             new InFlightCounter(2),

@@ -1,3 +1,4 @@
+using EgressAgent.Infrastructure.Tests.Support;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Executors.Health;
 
@@ -6,9 +7,9 @@ namespace EgressAgent.Infrastructure.Tests.Executors.Health;
 /// <summary>Health's <c>parameters</c>: every setting as <c>Section:Key</c>, secrets left out.</summary>
 public sealed class NonSecretSettingsTests
 {
-    private static AgentOptions Options()
+    private static AgentSections Options()
     {
-        var options = new AgentOptions();
+        var options = new AgentSections();
         options.Orchestrator.BaseUrl = "https://orchestrator.example/prefix";
         options.Orchestrator.TokenId = "key-id-1";
         options.Orchestrator.TokenSecret = "the-secret";
@@ -21,7 +22,7 @@ public sealed class NonSecretSettingsTests
     [Fact]
     public void Settings_are_flat_section_keys_with_json_values()
     {
-        var settings = NonSecretSettings.Of(Options());
+        var settings = NonSecretSettings.Of(Sections(Options()));
 
         Assert.Equal("https://orchestrator.example/prefix", settings["Orchestrator:BaseUrl"]!.GetValue<string>());
         Assert.Equal("key-id-1", settings["Orchestrator:TokenId"]!.GetValue<string>());
@@ -34,7 +35,7 @@ public sealed class NonSecretSettingsTests
     [Fact]
     public void Secret_settings_are_left_out_by_key_and_their_values_appear_nowhere()
     {
-        var settings = NonSecretSettings.Of(Options());
+        var settings = NonSecretSettings.Of(Sections(Options()));
 
         Assert.False(settings.ContainsKey("Orchestrator:TokenSecret"));
         Assert.False(settings.ContainsKey("Orchestrator:TokenFile"));
@@ -51,7 +52,7 @@ public sealed class NonSecretSettingsTests
         var options = Options();
         options.Orchestrator.BaseUrl = "https://agent:hunter2@orchestrator.example/prefix?sig=abc";
 
-        var settings = NonSecretSettings.Of(options);
+        var settings = NonSecretSettings.Of(Sections(options));
 
         Assert.Equal("https://orchestrator.example/prefix", settings["Orchestrator:BaseUrl"]!.GetValue<string>());
     }
@@ -59,9 +60,19 @@ public sealed class NonSecretSettingsTests
     [Fact]
     public void Unset_settings_are_left_out()
     {
-        var settings = NonSecretSettings.Of(new AgentOptions());
+        var settings = NonSecretSettings.Of(Sections(new AgentSections()));
 
         Assert.False(settings.ContainsKey("Orchestrator:BaseUrl"));
         Assert.True(settings.ContainsKey("Storage:DataDirectory"));
     }
+
+    [Fact]
+    public void A_nested_section_keeps_its_path_under_its_parent()
+    {
+        var settings = NonSecretSettings.Of(Sections(Options()));
+
+        Assert.Equal("00:00:10", settings["Orchestrator:Timeouts:Ping"]!.GetValue<string>());
+    }
+
+    private static IReadOnlyList<(string SectionName, object Options)> Sections(AgentSections sections) => sections.HealthSettings().Sections;
 }

@@ -2,7 +2,7 @@ using EgressAgent.Infrastructure.Secrets;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Health;
 
-/// <summary>The one rule deciding which setting names are secret (contract §9).</summary>
+/// <summary>The one rule deciding which setting names are secret (docs/protocol.md §9).</summary>
 public sealed class SecretNamesTests
 {
     [Theory]

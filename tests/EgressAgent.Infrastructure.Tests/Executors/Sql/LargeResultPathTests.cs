@@ -59,8 +59,7 @@ public sealed class LargeResultPathTests : IDisposable
         var payload = new JsonObject { ["columns"] = new JsonArray(), ["rows"] = rows.ToJsonValue(), ["row_count"] = rows.Count, ["truncated"] = false };
         var result = OperationResult.Success(payload, "t-rows");
         var expected = Written(result);
-        var options = new AgentOptions();
-        options.Storage.DataDirectory = _directory;
+        var options = new StorageOptions { DataDirectory = _directory };
         var outbox = new FileResultOutbox(Options.Create(options), TimeProvider.System, NullLogger<FileResultOutbox>.Instance);
 
         var entry = await outbox.AddAsync("op-rows", result, CancellationToken.None);

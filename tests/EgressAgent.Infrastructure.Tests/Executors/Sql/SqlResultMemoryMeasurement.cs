@@ -1,3 +1,4 @@
+using EgressAgent.Infrastructure.Tests.Support;
 using EgressAgent.Tests.Shared;
 using System.Globalization;
 using System.Text.Json;
@@ -62,7 +63,7 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
     private async Task ExecuteAndStoreAsync(string query)
     {
         var (options, outbox) = Setup();
-        var executor = new SqlQueryExecutor(Options.Create(options), TimeProvider.System, NullLogger<SqlQueryExecutor>.Instance);
+        var executor = new SqlQueryExecutor(Options.Create(options.Connections), TimeProvider.System, NullLogger<SqlQueryExecutor>.Instance);
         var operation = new JsonObject { ["connection"] = "big", ["query"] = query, ["limit"] = Rows, ["timeout"] = 600 };
 
         var baseline = ResetPeak();
@@ -90,7 +91,7 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
         var entry = Assert.Single(outbox.ListPending());
         using var wire = new DrainingHandler();
         using var client = new HttpClient(wire) { BaseAddress = new Uri("http://orchestrator.test") };
-        var api = new OrchestratorApiAdapter(RestService.For<IOrchestratorRestApi>(client), TimeProvider.System);
+        var api = new OrchestratorApiAdapter(RestService.For<IOrchestratorRestApi>(client), Options.Create(new EndpointTimeoutOptions()), TimeProvider.System, NullLogger<OrchestratorApiAdapter>.Instance);
 
         var baseline = ResetPeak();
         var stored = await outbox.LoadAsync(entry, CancellationToken.None);
@@ -105,13 +106,13 @@ public sealed class SqlResultMemoryMeasurement(ITestOutputHelper output) : IDisp
         Assert.True(afterPublish.PeakBytes - baseline.RssBytes <= 2 * size, $"load + publish grew {Growth(baseline, afterPublish, size)}");
     }
 
-    private (AgentOptions Options, FileResultOutbox Outbox) Setup()
+    private (AgentSections Options, FileResultOutbox Outbox) Setup()
     {
         var database = CreateDatabase();
-        var options = new AgentOptions();
+        var options = new AgentSections();
         options.Storage.DataDirectory = _directory;
         options.Connections["big"] = new ConnectionOptions { Provider = "sqlite", ConnectionString = $"Data Source={database}" };
-        return (options, new FileResultOutbox(Options.Create(options), TimeProvider.System, NullLogger<FileResultOutbox>.Instance));
+        return (options, new FileResultOutbox(Options.Create(options.Storage), TimeProvider.System, NullLogger<FileResultOutbox>.Instance));
     }
 
     /// <summary>The outbox file a worker would store, written row by row so that preparing it leaves no memory behind.</summary>

@@ -21,10 +21,10 @@ internal sealed class SqlRun
 
     public SqlRun(params (string Name, string Provider, string ConnectionString)[] connections)
     {
-        var options = new AgentOptions();
+        var options = new ConnectionsOptions();
         foreach (var (name, provider, connectionString) in connections)
         {
-            options.Connections[name] = new ConnectionOptions { Provider = provider, ConnectionString = connectionString };
+            options[name] = new ConnectionOptions { Provider = provider, ConnectionString = connectionString };
         }
 
         _executor = new SqlQueryExecutor(Options.Create(options), TimeProvider.System, NullLogger<SqlQueryExecutor>.Instance);

@@ -4,7 +4,7 @@ using SQLitePCL;
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 
 /// <summary>
-/// Read-only in fact (contract §10): the file is opened read-only whatever the connection
+/// Read-only in fact (docs/protocol.md §10): the file is opened read-only whatever the connection
 /// string asks, and an authorizer refuses, before it runs, every statement that is not a read —
 /// including those read-only flags let through (<c>VACUUM INTO</c>, <c>ATTACH</c>, temporary
 /// tables, transactions, pragmas, <c>load_extension</c>).

@@ -1,0 +1,14 @@
+namespace EgressAgent.Application.Configuration;
+
+/// <summary><c>EgressAgent:Connections</c>: the named connections, names case-insensitive.</summary>
+public sealed class ConnectionsOptions : Dictionary<string, ConnectionOptions>, IAgentOptionsSection
+{
+    public const string SectionName = "EgressAgent:Connections";
+
+    public ConnectionsOptions()
+        : base(StringComparer.OrdinalIgnoreCase)
+    {
+    }
+
+    static string IAgentOptionsSection.SectionName => SectionName;
+}

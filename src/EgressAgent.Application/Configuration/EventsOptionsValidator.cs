@@ -1,0 +1,12 @@
+using FluentValidation;
+
+namespace EgressAgent.Application.Configuration;
+
+internal sealed class EventsOptionsValidator : AbstractValidator<EventsOptions>
+{
+    public EventsOptionsValidator()
+    {
+        RuleFor(o => o.IdleTimeout).PositiveDuration("EgressAgent:Events:IdleTimeout");
+        RuleFor(o => o.MaxReconnectDelay).PositiveDuration("EgressAgent:Events:MaxReconnectDelay");
+    }
+}

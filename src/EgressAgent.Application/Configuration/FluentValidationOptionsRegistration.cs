@@ -1,0 +1,22 @@
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Application.Configuration;
+
+public static class FluentValidationOptionsRegistration
+{
+    /// <summary>
+    /// The section is validated by <typeparamref name="TValidator"/> when first built, and at start
+    /// (<c>IStartupValidator</c>), which lists the failures of every section together.
+    /// </summary>
+    public static OptionsBuilder<T> ValidateWithFluentValidation<T, TValidator>(this OptionsBuilder<T> builder)
+        where T : class
+        where TValidator : class, IValidator<T>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<IValidator<T>, TValidator>();
+        builder.Services.AddSingleton<IValidateOptions<T>, FluentValidationOptions<T>>();
+        return builder.ValidateOnStart();
+    }
+}

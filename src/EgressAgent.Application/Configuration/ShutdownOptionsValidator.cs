@@ -1,0 +1,9 @@
+using FluentValidation;
+
+namespace EgressAgent.Application.Configuration;
+
+internal sealed class ShutdownOptionsValidator : AbstractValidator<ShutdownOptions>
+{
+    public ShutdownOptionsValidator() =>
+        RuleFor(o => o.Budget).PositiveDuration("EgressAgent:Shutdown:Budget");
+}

@@ -1,0 +1,11 @@
+namespace EgressAgent.Application.Configuration;
+
+/// <summary><c>EgressAgent:Storage</c>.</summary>
+public sealed class StorageOptions : IAgentOptionsSection
+{
+    public const string SectionName = "EgressAgent:Storage";
+
+    static string IAgentOptionsSection.SectionName => SectionName;
+
+    public string DataDirectory { get; set; } = "data";
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Domain.Lifecycle;
+
+namespace EgressAgent.Application.Events;
+
+/// <summary>The orchestrator let this instance go. A missing or non-string reason is "unknown" (docs/protocol.md §4).</summary>
+[OrchestratorEvent("goodbye")]
+public sealed record GoodbyeEvent([property: JsonConverter(typeof(LenientStringConverter))] string? Reason = null) : IOrchestratorEvent
+{
+    public string ReasonOrUnknown => string.IsNullOrEmpty(Reason) ? "unknown" : Reason;
+}

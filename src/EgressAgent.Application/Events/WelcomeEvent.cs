@@ -1,0 +1,9 @@
+using EgressAgent.Application.Events.Dispatching;
+using FluentValidation;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Application.Events;
+
+/// <summary>The orchestrator accepted the stream and names the agent it knows us as.</summary>
+[OrchestratorEvent("welcome")]
+public sealed record WelcomeEvent(string AgentId) : IOrchestratorEvent;

@@ -1,0 +1,8 @@
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Signals;
+
+namespace EgressAgent.Application.Events;
+
+/// <summary>There is work to pull. Carries no fields.</summary>
+[OrchestratorEvent("work_available")]
+public sealed record WorkAvailableEvent : IOrchestratorEvent;

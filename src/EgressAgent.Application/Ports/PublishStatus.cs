@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace EgressAgent.Application.Ports;
+
+public enum PublishStatus
+{
+    Delivered,
+    Retryable,
+    Rejected,
+
+    /// <summary>413: final for this body; the publisher sends a <c>ResultTooLarge</c> failure in its place (docs/protocol.md §10).</summary>
+    TooLarge,
+}

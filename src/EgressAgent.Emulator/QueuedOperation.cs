@@ -1,0 +1,7 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace EgressAgent.Emulator;
+
+/// <summary>An operation with its E1 envelope already serialised.</summary>
+internal readonly record struct QueuedOperation(string OperationId, string EnvelopeJson);

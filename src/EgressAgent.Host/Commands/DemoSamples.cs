@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Emulator;
+using EgressAgent.Host.Composition;
+using EgressAgent.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EgressAgent.Host.Commands;
+
+internal static class DemoSamples
+{
+    private const string Execute = "/api/v1/agent/execute/";
+
+    public static IReadOnlyList<DemoSample> All { get; } =
+    [
+        new("echo a greeting", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-1", ["greeting"] = "hello from the private network" }),
+        new("echo numbers", Execute + "builtin/echo", new JsonObject { ["values"] = new JsonArray(1, 2, 3) }),
+        new("echo nested", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-3", ["nested"] = new JsonObject { ["ok"] = true } }),
+        new("sleep 200 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 200 }),
+        new("sleep 1 s", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 1000 }),
+        new("sleep 50 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 50 }),
+        new("a failing operation", Execute + "builtin/fail", new JsonObject { ["message"] = "this one fails on purpose" }),
+        new("an unsupported path", Execute + "nosuch/thing", new JsonObject { ["trace_id"] = "demo-8" }),
+        new("sleep past its timeout", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 5000, ["timeout"] = 0.5 }),
+        new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 }),
+        new("oversized body fetched with E5", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-11", ["big"] = new string('y', 64) }, Oversized: true),
+        new("bad sleep argument", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = -1 }),
+        new("sql: the crew by join date", Execute + "sql/query", Sql("select name, role, joined, salary from crew order by joined")),
+        new("sql: engineers, with parameters", Execute + "sql/query", Sql(
+            "select name, salary from crew where role = @role and salary > @min order by salary desc",
+            new JsonObject { ["role"] = "engineer", ["min"] = 5000 })),
+        new("sql: a write is refused", Execute + "sql/query", Sql("delete from crew")),
+    ];
+
+    private static JsonObject Sql(string query, JsonObject? parameters = null)
+    {
+        var operation = new JsonObject { ["connection"] = DemoDatabase.ConnectionName, ["query"] = query, ["limit"] = 10 };
+        if (parameters is not null)
+        {
+            operation["parameters"] = parameters;
+        }
+
+        return operation;
+    }
+}

@@ -1,0 +1,32 @@
+using EgressAgent.Application.Liveness;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EgressAgent.Host.Management;
+
+/// <summary>
+/// Whether every loop of the agent makes progress (docs/protocol.md §11 <c>/livez</c>, docs/adr/0024):
+/// no step open past its bound, no hosted loop whose task faulted. Read by the liveness probe and
+/// by the systemd watchdog, so both say the same.
+/// </summary>
+internal sealed class AgentLiveness(LoopHeartbeats heartbeats, IServiceProvider services)
+{
+    // Resolved on first use: the hosted services include the ones that read this (a cycle at construction).
+    private readonly Lazy<IReadOnlyList<BackgroundService>> _loops = new(() => [.. services.GetServices<IHostedService>().OfType<BackgroundService>()]);
+
+    /// <summary>What is stuck or dead, one line each; empty while the agent is alive.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = heartbeats.Stuck().Select(s => $"{s} (stuck)").ToList();
+        foreach (var loop in _loops.Value)
+        {
+            if (loop.ExecuteTask is { IsFaulted: true } task)
+            {
+                var cause = task.Exception!.GetBaseException();
+                problems.Add($"{loop.GetType().Name}: dead ({cause.GetType().Name})");
+            }
+        }
+
+        return problems;
+    }
+}

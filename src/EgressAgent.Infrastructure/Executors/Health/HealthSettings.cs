@@ -1,0 +1,35 @@
+using EgressAgent.Application.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace EgressAgent.Infrastructure.Executors.Health;
+
+/// <summary>
+/// Every configuration section with its name, in the order of docs/protocol.md §8, for health's
+/// <c>parameters</c> (<see cref="NonSecretSettings"/>): the one place that needs all of them.
+/// </summary>
+internal sealed class HealthSettings(
+    IOptions<OrchestratorOptions> orchestrator,
+    IOptions<EndpointTimeoutOptions> timeouts,
+    IOptions<EventsOptions> events,
+    IOptions<OperationsOptions> operations,
+    IOptions<HeartbeatOptions> heartbeat,
+    IOptions<ShutdownOptions> shutdown,
+    IOptions<StorageOptions> storage,
+    IOptions<ResultsOptions> results,
+    IOptions<ConnectionsOptions> connections,
+    IOptions<ManagementOptions> management)
+{
+    public IReadOnlyList<(string SectionName, object Options)> Sections =>
+    [
+        (OrchestratorOptions.SectionName, orchestrator.Value),
+        (EndpointTimeoutOptions.SectionName, timeouts.Value),
+        (EventsOptions.SectionName, events.Value),
+        (OperationsOptions.SectionName, operations.Value),
+        (HeartbeatOptions.SectionName, heartbeat.Value),
+        (ShutdownOptions.SectionName, shutdown.Value),
+        (StorageOptions.SectionName, storage.Value),
+        (ResultsOptions.SectionName, results.Value),
+        (ConnectionsOptions.SectionName, connections.Value),
+        (ManagementOptions.SectionName, management.Value),
+    ];
+}

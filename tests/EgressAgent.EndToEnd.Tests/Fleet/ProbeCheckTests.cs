@@ -1,0 +1,106 @@
+using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Liveness;
+using EgressAgent.Application.Pipeline;
+using EgressAgent.Domain.Lifecycle;
+using EgressAgent.Host.Management;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace EgressAgent.EndToEnd.Tests.Fleet;
+
+/// <summary>The checks behind <c>/livez</c> and <c>/readyz</c>, each on its own with a fake clock.</summary>
+public sealed class ProbeCheckTests
+{
+    private static readonly TimeSpan ActivityTimeout = TimeSpan.FromSeconds(120);
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task The_orchestrator_check_needs_an_answer_within_ActivityTimeout_and_an_accepted_credential()
+    {
+        var activity = new RequestActivity(_time);
+        var rejections = new CredentialRejections(_time);
+        var check = new OrchestratorReadiness(activity, rejections, Options.Create(new OperationsOptions { ActivityTimeout = ActivityTimeout }), _time);
+
+        var beforeAnyAnswer = await CheckAsync(check);
+        activity.Answered();
+        _time.Advance(ActivityTimeout);
+        var atTheLimit = await CheckAsync(check);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var pastTheLimit = await CheckAsync(check);
+        activity.Answered();
+        rejections.RecordRejected();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var rejected = await CheckAsync(check);
+
+        Assert.Equal((HealthStatus.Unhealthy, "no answer from the orchestrator yet"), (beforeAnyAnswer.Status, beforeAnyAnswer.Description));
+        Assert.Equal(HealthStatus.Healthy, atTheLimit.Status);
+        Assert.Equal((HealthStatus.Unhealthy, "no answer from the orchestrator for 121 s (Operations:ActivityTimeout 120 s)"), (pastTheLimit.Status, pastTheLimit.Description));
+        Assert.Equal((HealthStatus.Unhealthy, "the orchestrator has rejected the credential for 5 s"), (rejected.Status, rejected.Description));
+    }
+
+    [Theory]
+    [InlineData(AgentState.Running, false, HealthStatus.Healthy, "running")]
+    [InlineData(AgentState.Running, true, HealthStatus.Unhealthy, "shutting down")]
+    [InlineData(AgentState.Draining, true, HealthStatus.Unhealthy, "shutting down (draining)")]
+    [InlineData(AgentState.Stopping, true, HealthStatus.Unhealthy, "shutting down (stopping)")]
+    public async Task The_shutdown_check_fails_from_the_moment_the_sequence_starts(AgentState state, bool stopping, HealthStatus expected, string description)
+    {
+        var coordinator = new Mock<IShutdownCoordinator>();
+        coordinator.SetupGet(c => c.State).Returns(state);
+        coordinator.SetupGet(c => c.Stopping).Returns(new CancellationToken(canceled: stopping));
+
+        var result = await CheckAsync(new ShutdownReadiness(coordinator.Object));
+
+        Assert.Equal((expected, description), (result.Status, result.Description));
+    }
+
+    [Fact]
+    public async Task Liveness_names_a_stuck_loop_and_a_dead_one_and_is_healthy_without_either()
+    {
+        var heartbeats = new LoopHeartbeats(_time);
+        using var dead = new FaultedLoop();
+        await dead.StartAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => dead.ExecuteTask!); // it runs on a thread of its own
+        using var idle = new IdleLoop();
+        await idle.StartAsync(CancellationToken.None);
+        var services = new ServiceCollection()
+            .AddSingleton<IHostedService>(dead)
+            .AddSingleton<IHostedService>(idle)
+            .BuildServiceProvider();
+        var check = new LivenessCheck(new AgentLiveness(heartbeats, services));
+
+        var bound = AgentLoops.PublishBound(new EndpointTimeoutOptions());
+        using (heartbeats.Working(AgentLoops.Publisher, bound))
+        {
+            _time.Advance(bound + TimeSpan.FromSeconds(5));
+            var result = await CheckAsync(check);
+
+            Assert.Equal(HealthStatus.Unhealthy, result.Status);
+            Assert.Equal("publisher: one step working for 95 s, bound 90 s (stuck); FaultedLoop: dead (InvalidOperationException)", result.Description);
+        }
+
+        var withoutTheStep = await CheckAsync(check);
+        Assert.Equal("FaultedLoop: dead (InvalidOperationException)", withoutTheStep.Description);
+
+        var alive = await CheckAsync(new LivenessCheck(new AgentLiveness(heartbeats, new ServiceCollection().AddSingleton<IHostedService>(idle).BuildServiceProvider())));
+        Assert.Equal((HealthStatus.Healthy, "every loop makes progress"), (alive.Status, alive.Description));
+        await idle.StopAsync(CancellationToken.None);
+    }
+
+    private static Task<HealthCheckResult> CheckAsync(IHealthCheck check) => check.CheckHealthAsync(new HealthCheckContext());
+
+    private sealed class FaultedLoop : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.FromException(new InvalidOperationException("boom"));
+    }
+
+    private sealed class IdleLoop : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Delay(Timeout.Infinite, stoppingToken);
+    }
+}

@@ -1,0 +1,76 @@
+namespace EgressAgent.EndToEnd.Tests.Harness;
+
+/// <summary>What <see cref="FaultProxy"/> does to one exchange.</summary>
+internal enum ProxyFaultKind
+{
+    /// <summary>Relays request and response untouched (the response as it comes, streams included).</summary>
+    PassThrough,
+
+    /// <summary>Relays the response head and <see cref="ProxyFault.Bytes"/> body bytes, then sends nothing more and keeps the connection open.</summary>
+    Stall,
+
+    /// <summary>Relays the response head and <see cref="ProxyFault.Bytes"/> body bytes, then resets the connection (RST).</summary>
+    Reset,
+
+    /// <summary>Resets the connection once the request is read; nothing reaches the server.</summary>
+    ResetBeforeAnswer,
+
+    /// <summary>Relays the whole response, head included, <see cref="ProxyFault.Bytes"/> bytes per <see cref="ProxyFault.Interval"/>.</summary>
+    Drip,
+
+    /// <summary>Reads the request and never answers nor closes; nothing reaches the server.</summary>
+    HalfOpen,
+}
+
+/// <summary>A fault <see cref="FaultProxy"/> applies to the exchanges a <see cref="FaultRule"/> matches.</summary>
+internal sealed class ProxyFault
+{
+    private ProxyFault(ProxyFaultKind kind, int bytes = 0, TimeSpan interval = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        Kind = kind;
+        Bytes = bytes;
+        Interval = interval;
+    }
+
+    public static ProxyFault PassThrough { get; } = new(ProxyFaultKind.PassThrough);
+
+    public ProxyFaultKind Kind { get; }
+
+    /// <summary>Body bytes relayed before a stall or a reset; bytes per step of a drip.</summary>
+    public int Bytes { get; }
+
+    public TimeSpan Interval { get; }
+
+    /// <summary>Whether the request is sent on to the server (which then records it).</summary>
+    public bool Forwards => Kind is not (ProxyFaultKind.HalfOpen or ProxyFaultKind.ResetBeforeAnswer);
+
+    /// <summary>The status line and headers arrive, the body never does.</summary>
+    public static ProxyFault StallAfterHeaders() => new(ProxyFaultKind.Stall);
+
+    /// <summary>The body stops after <paramref name="bytes"/> bytes (as they travel, chunk framing included).</summary>
+    public static ProxyFault StallAfterBodyBytes(int bytes) => new(ProxyFaultKind.Stall, bytes);
+
+    /// <summary>The connection is reset after the head and <paramref name="bytes"/> body bytes.</summary>
+    public static ProxyFault ResetAfterBodyBytes(int bytes) => new(ProxyFaultKind.Reset, bytes);
+
+    /// <summary>The connection is reset as soon as the request is in.</summary>
+    public static ProxyFault ResetBeforeAnswer() => new(ProxyFaultKind.ResetBeforeAnswer);
+
+    public static ProxyFault Drip(int bytesPerStep, TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerStep, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
+        return new(ProxyFaultKind.Drip, bytesPerStep, interval);
+    }
+
+    /// <summary>Accepts and reads the request, then nothing: no answer, no close.</summary>
+    public static ProxyFault HalfOpen() => new(ProxyFaultKind.HalfOpen);
+
+    public override string ToString() => Kind switch
+    {
+        ProxyFaultKind.Stall or ProxyFaultKind.Reset => $"{Kind} after {Bytes} body bytes",
+        ProxyFaultKind.Drip => $"Drip {Bytes} bytes per {Interval.TotalMilliseconds:0} ms",
+        _ => Kind.ToString(),
+    };
+}
