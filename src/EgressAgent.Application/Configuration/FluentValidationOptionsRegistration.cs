@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,10 @@ public static class FluentValidationOptionsRegistration
     /// The section is validated by <typeparamref name="TValidator"/> when first built, and at start
     /// (<c>IStartupValidator</c>), which lists the failures of every section together.
     /// </summary>
-    public static OptionsBuilder<T> ValidateWithFluentValidation<T, TValidator>(this OptionsBuilder<T> builder)
+    /// <remarks>The annotations carry what the container and <c>ValidateOnStart</c> construct into the native build (docs/adr/0026).</remarks>
+    public static OptionsBuilder<T> ValidateWithFluentValidation<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this OptionsBuilder<T> builder)
         where T : class
         where TValidator : class, IValidator<T>
     {
