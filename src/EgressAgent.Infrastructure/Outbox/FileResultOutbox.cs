@@ -29,6 +29,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     private readonly string _quarantine;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<FileResultOutbox> _logger;
+    private readonly GroupDirectorySync _directorySync;
     private int _pending;
 
     public FileResultOutbox(IOptions<AgentOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
@@ -37,6 +38,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         _quarantine = Path.Combine(Path.GetFullPath(options.Value.Storage.DataDirectory), "quarantine");
         _timeProvider = timeProvider;
         _logger = logger;
+        _directorySync = new GroupDirectorySync(_directory);
         PrivateDirectory.Create(_directory);
         foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
         {
@@ -89,7 +91,9 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             throw;
         }
 
-        DirectorySync.Flush(_directory);
+        // One directory fsync for every rename that finished while the previous one ran
+        // (docs/adr/0029): AddAsync still returns only once the file and its name are durable.
+        await _directorySync.FlushAsync();
         Interlocked.Increment(ref _pending);
         return new OutboxEntry(key, createdAt);
     }
