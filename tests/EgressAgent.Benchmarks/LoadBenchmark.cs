@@ -1,54 +1,116 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using EgressAgent.Emulator;
 
 namespace EgressAgent.Benchmarks;
 
 /// <summary>
-/// A load run against the emulator (issue 4): the real agent as a child process, N echo
-/// operations, W workers. Reports throughput, the agent's CPU per operation, pickup latency
-/// (handed out → result received), and the agent's idle footprint after the burst.
-/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs]
+/// A load run against the emulator (issue 4, issue 11): the real agent as a child process, N echo
+/// operations, W workers. Reports throughput, the agent's CPU per operation (user and system),
+/// pickup latency (handed out → result received), bytes allocated per operation (from the agent's
+/// own <c>/metrics</c>), start → stream connected, and resident memory after start and after the burst.
+/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs] [--native &lt;path&gt;]
+/// With <c>--native</c> (or <c>EGRESS_AGENT_PATH</c>) the native agent is measured too, run for
+/// run alternating with the JIT build, and the medians are printed side by side (docs/performance.md).
 /// </summary>
 internal static class LoadBenchmark
 {
     private const string TokenId = "bench-id";
     private const string TokenSecret = "bench-secret";
+    private static readonly TimeSpan SettleAfterStart = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan IdleAfterBurst = TimeSpan.FromSeconds(10);
+
+    private static readonly (string Name, string Format, Func<RunSample, double> Value)[] Columns =
+    [
+        ("ops/s", "0", s => s.OpsPerSecond),
+        ("cpu ms/op", "0.000", s => s.CpuMsPerOp),
+        ("user ms/op", "0.000", s => s.UserMsPerOp),
+        ("sys ms/op", "0.000", s => s.SystemMsPerOp),
+        ("p50 ms", "0.0", s => s.P50Ms),
+        ("p99 ms", "0.0", s => s.P99Ms),
+        ("KiB alloc/op", "0.0", s => s.AllocatedKiBPerOp),
+        ("start→stream ms", "0", s => s.StartToStreamMs),
+        ("start rss MiB", "0.0", s => s.AfterStart.RssMiB),
+        ("start anon MiB", "0.0", s => s.AfterStart.AnonMiB),
+        ("idle cpu ms/10s", "0", s => s.IdleCpuMs),
+        ("burst rss MiB", "0.0", s => s.AfterBurst.RssMiB),
+        ("burst anon MiB", "0.0", s => s.AfterBurst.AnonMiB),
+    ];
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var operations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-        var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
-        var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
-
-        Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"run",4} {"ops/s",9} {"cpu ms/op",10} {"p50 ms",8} {"p99 ms",8} {"idle cpu ms/10s",16} {"idle rss MiB",13} {"anon MiB",9}");
-        var samples = new List<RunSample>();
-        for (var run = 1; run <= runs; run++)
+        var positional = new List<int>();
+        var nativePath = Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH");
+        for (var i = 0; i < args.Length; i++)
         {
-            var sample = await RunOnceAsync(operations, workers);
-            samples.Add(sample);
-            Console.WriteLine($"{run,4} {sample.OpsPerSecond,9:0} {sample.CpuMsPerOp,10:0.000} {sample.P50Ms,8:0.0} {sample.P99Ms,8:0.0} {sample.IdleCpuMs,16:0} {sample.IdleRssMiB,13:0.0} {sample.IdleAnonMiB,9:0.0}");
+            if (args[i] == "--native" && i + 1 < args.Length)
+            {
+                nativePath = args[++i];
+            }
+            else
+            {
+                positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture));
+            }
         }
 
-        Console.WriteLine(
-            $"median {Median(samples, s => s.OpsPerSecond),9:0} {Median(samples, s => s.CpuMsPerOp),10:0.000} {Median(samples, s => s.P50Ms),8:0.0} " +
-            $"{Median(samples, s => s.P99Ms),8:0.0} {Median(samples, s => s.IdleCpuMs),16:0} {Median(samples, s => s.IdleRssMiB),13:0.0} {Median(samples, s => s.IdleAnonMiB),9:0.0}");
+        var operations = positional.Count > 0 ? positional[0] : 2000;
+        var workers = positional.Count > 1 ? positional[1] : 16;
+        var runs = positional.Count > 2 ? positional[2] : 5;
+        List<AgentUnderTest> agents = string.IsNullOrEmpty(nativePath) ? [AgentUnderTest.Jit] : [AgentUnderTest.Jit, AgentUnderTest.Native(nativePath)];
+
+        Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        foreach (var agent in agents)
+        {
+            Console.WriteLine($"  {agent.Label}: {agent.Executable ?? "dotnet EgressAgent.Host.dll"}");
+        }
+
+        Console.WriteLine($"{"agent",-7} {"run",3} " + string.Join(' ', Columns.Select(c => c.Name.PadLeft(Width(c.Name)))));
+        var samples = agents.ToDictionary(a => a, _ => new List<RunSample>());
+        for (var run = 1; run <= runs; run++)
+        {
+            // Alternating, so a change in the machine's load over time affects both alike.
+            foreach (var agent in agents)
+            {
+                var sample = await RunOnceAsync(agent, operations, workers);
+                samples[agent].Add(sample);
+                Console.WriteLine($"{agent.Label,-7} {run,3} " + string.Join(' ', Columns.Select(c => Cell(c.Value(sample), c.Format, c.Name))));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"medians of {runs} runs");
+        Console.WriteLine($"| figure | {string.Join(" | ", agents.Select(a => a.Label))} |");
+        Console.WriteLine($"|---|{string.Concat(agents.Select(_ => "---|"))}");
+        foreach (var (name, format, value) in Columns)
+        {
+            Console.WriteLine($"| {name} | {string.Join(" | ", agents.Select(a => Median(samples[a], value).ToString(format, CultureInfo.InvariantCulture)))} |");
+        }
+
         return 0;
     }
 
-    private static async Task<RunSample> RunOnceAsync(int operations, int workers)
+    private static async Task<RunSample> RunOnceAsync(AgentUnderTest agentUnderTest, int operations, int workers)
     {
         await using var emulator = await OrchestratorEmulator.StartAsync(new EmulatorOptions { TokenId = TokenId, TokenSecret = TokenSecret });
         var data = Path.Combine(Path.GetTempPath(), $"egress-bench-{Guid.NewGuid():N}");
-        using var agent = StartAgent(emulator, data, workers);
+        var managementPort = FreePort();
+        using var metrics = new MetricsScrape(new Uri($"http://127.0.0.1:{managementPort}/metrics"));
+        var launchedAt = DateTimeOffset.UtcNow;
+        using var agent = StartAgent(agentUnderTest, emulator, data, workers, managementPort);
         try
         {
-            await emulator.WaitForRequestAsync(r => r.Path == "/stream", TimeSpan.FromSeconds(30));
-            await Task.Delay(500); // let start-up JIT settle so CPU counts the work, not the start
+            var stream = await emulator.WaitForRequestAsync(r => r.Path == "/stream", TimeSpan.FromSeconds(30));
+            var startToStream = stream.At - launchedAt;
+
+            // Start-up is over (JIT of the start path, first requests): this is the idle footprint.
+            await Task.Delay(SettleAfterStart);
+            var afterStart = ProcStatus.Read(agent.Id);
+            var allocatedBefore = await metrics.AllocatedBytesAsync();
             agent.Refresh();
-            var cpuBefore = agent.TotalProcessorTime;
+            var (userBefore, systemBefore) = (agent.UserProcessorTime, agent.PrivilegedProcessorTime);
             var started = Stopwatch.GetTimestamp();
             for (var i = 0; i < operations; i++)
             {
@@ -59,20 +121,26 @@ internal static class LoadBenchmark
             await emulator.WaitForResultsAsync(operations, TimeSpan.FromMinutes(5));
             var elapsed = Stopwatch.GetElapsedTime(started);
             agent.Refresh();
-            var cpu = agent.TotalProcessorTime - cpuBefore;
+            var (user, system) = (agent.UserProcessorTime - userBefore, agent.PrivilegedProcessorTime - systemBefore);
+            var allocatedAfter = await metrics.AllocatedBytesAsync();
 
             var latencies = PickupLatencies(emulator);
-            var (idleCpu, idleRss, idleAnon) = await IdleFootprintAsync(agent);
+            var idleCpu = await IdleCpuAsync(agent);
+            var afterBurst = ProcStatus.Read(agent.Id);
             emulator.SendEvent(new { type = "goodbye", reason = "benchmark done" });
             await agent.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             return new RunSample(
                 operations / elapsed.TotalSeconds,
-                cpu.TotalMilliseconds / operations,
+                (user + system).TotalMilliseconds / operations,
+                user.TotalMilliseconds / operations,
+                system.TotalMilliseconds / operations,
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.99),
+                (allocatedAfter - allocatedBefore) / 1024.0 / operations,
+                startToStream.TotalMilliseconds,
+                afterStart,
                 idleCpu,
-                idleRss,
-                idleAnon);
+                afterBurst);
         }
         finally
         {
@@ -85,23 +153,14 @@ internal static class LoadBenchmark
         }
     }
 
-    /// <summary>
-    /// CPU over the 10 s after the burst (the old agent spun a core here), then resident memory:
-    /// all of it, and the anonymous (private) part without the shared, file-backed runtime images.
-    /// </summary>
-    private static async Task<(double CpuMs, double RssMiB, double AnonMiB)> IdleFootprintAsync(Process agent)
+    /// <summary>CPU over the 10 s after the burst: the old agent spun a core here.</summary>
+    private static async Task<double> IdleCpuAsync(Process agent)
     {
         agent.Refresh();
         var before = agent.TotalProcessorTime;
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(IdleAfterBurst);
         agent.Refresh();
-        return ((agent.TotalProcessorTime - before).TotalMilliseconds, agent.WorkingSet64 / 1024.0 / 1024.0, AnonymousMiB(agent.Id));
-    }
-
-    private static double AnonymousMiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("RssAnon:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return (agent.TotalProcessorTime - before).TotalMilliseconds;
     }
 
     private static List<double> PickupLatencies(OrchestratorEmulator emulator)
@@ -114,21 +173,16 @@ internal static class LoadBenchmark
             .ToList();
     }
 
-    private static Process StartAgent(OrchestratorEmulator emulator, string data, int workers)
+    private static Process StartAgent(AgentUnderTest agentUnderTest, OrchestratorEmulator emulator, string data, int workers, int managementPort)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
+        var start = agentUnderTest.StartInfo();
         start.Environment["EgressAgent__Orchestrator__BaseUrl"] = emulator.BaseUrl.ToString();
         start.Environment["EgressAgent__Orchestrator__TokenId"] = TokenId;
         start.Environment["EgressAgent__Orchestrator__TokenSecret"] = TokenSecret;
         start.Environment["EgressAgent__Operations__Workers"] = workers.ToString(CultureInfo.InvariantCulture);
         start.Environment["EgressAgent__Storage__DataDirectory"] = data;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["EgressAgent__Management__Urls"] = $"http://127.0.0.1:{managementPort}";
+        start.Environment["Logging__LogLevel__Default"] = Environment.GetEnvironmentVariable("EGRESS_BENCH_LOG_LEVEL") ?? "Warning";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[agent] {e.Data}"); } };
@@ -136,6 +190,18 @@ internal static class LoadBenchmark
         process.BeginErrorReadLine();
         return process;
     }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int Width(string name) => Math.Max(name.Length, 6);
+
+    private static string Cell(double value, string format, string name) =>
+        value.ToString(format, CultureInfo.InvariantCulture).PadLeft(Width(name));
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
@@ -146,5 +212,16 @@ internal static class LoadBenchmark
         return sorted[sorted.Count / 2];
     }
 
-    private sealed record RunSample(double OpsPerSecond, double CpuMsPerOp, double P50Ms, double P99Ms, double IdleCpuMs, double IdleRssMiB, double IdleAnonMiB);
+    private sealed record RunSample(
+        double OpsPerSecond,
+        double CpuMsPerOp,
+        double UserMsPerOp,
+        double SystemMsPerOp,
+        double P50Ms,
+        double P99Ms,
+        double AllocatedKiBPerOp,
+        double StartToStreamMs,
+        ProcStatus AfterStart,
+        double IdleCpuMs,
+        ProcStatus AfterBurst);
 }
