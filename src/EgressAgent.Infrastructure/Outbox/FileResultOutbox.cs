@@ -127,7 +127,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            BufferSize = 16 * 1024,
+            // Unbuffered: the JSON writer already buffers, and flushes large results in 64 KiB
+            // chunks (docs/adr/0009); a FileStream buffer would be a second copy and a 16 KiB
+            // allocation per result (docs/performance.md).
+            BufferSize = 0,
             Options = FileOptions.Asynchronous,
         };
         if (!OperatingSystem.IsWindows())
