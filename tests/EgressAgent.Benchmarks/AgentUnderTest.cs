@@ -10,7 +10,7 @@ internal sealed record AgentUnderTest(string Label, string? Executable)
 {
     public static AgentUnderTest Jit { get; } = new("jit", null);
 
-    public static AgentUnderTest Native(string path) => new("native", Path.GetFullPath(path));
+    public static AgentUnderTest Other(string label, string path) => new(label, Path.GetFullPath(path));
 
     public ProcessStartInfo StartInfo()
     {

@@ -12,7 +12,7 @@ namespace EgressAgent.Benchmarks;
 /// operations, W workers. Reports throughput, the agent's CPU per operation (user and system),
 /// pickup latency (handed out → result received), bytes allocated per operation (from the agent's
 /// own <c>/metrics</c>), start → stream connected, and resident memory after start and after the burst.
-/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs] [--native &lt;path&gt;]
+/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs] [--native &lt;path&gt;] [--agent &lt;label&gt;=&lt;path&gt;]...
 /// With <c>--native</c> (or <c>EGRESS_AGENT_PATH</c>) the native agent is measured too, run for
 /// run alternating with the JIT build, and the medians are printed side by side (docs/performance.md).
 /// </summary>
@@ -43,12 +43,23 @@ internal static class LoadBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var positional = new List<int>();
-        var nativePath = Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH");
+        List<AgentUnderTest> agents = [AgentUnderTest.Jit];
+        if (Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH") is { Length: > 0 } fromEnvironment)
+        {
+            agents.Add(AgentUnderTest.Other("native", fromEnvironment));
+        }
+
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--native" && i + 1 < args.Length)
             {
-                nativePath = args[++i];
+                agents.RemoveAll(a => a.Label == "native");
+                agents.Add(AgentUnderTest.Other("native", args[++i]));
+            }
+            else if (args[i] == "--agent" && i + 1 < args.Length && args[++i].Split('=', 2) is [var label, var path])
+            {
+                // Any other executable, e.g. a script that runs an earlier build: before/after.
+                agents.Add(AgentUnderTest.Other(label, path));
             }
             else
             {
@@ -59,7 +70,6 @@ internal static class LoadBenchmark
         var operations = positional.Count > 0 ? positional[0] : 2000;
         var workers = positional.Count > 1 ? positional[1] : 16;
         var runs = positional.Count > 2 ? positional[2] : 5;
-        List<AgentUnderTest> agents = string.IsNullOrEmpty(nativePath) ? [AgentUnderTest.Jit] : [AgentUnderTest.Jit, AgentUnderTest.Native(nativePath)];
 
         Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         foreach (var agent in agents)
