@@ -12,7 +12,7 @@ namespace EgressAgent.Benchmarks;
 /// operations, W workers. Reports throughput, the agent's CPU per operation (user and system),
 /// pickup latency (handed out → result received), bytes allocated per operation (from the agent's
 /// own <c>/metrics</c>), start → stream connected, and resident memory after start and after the burst.
-/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs] [--native &lt;path&gt;] [--agent &lt;label&gt;=&lt;path&gt;]...
+/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs] [--warmup n] [--native &lt;path&gt;] [--agent &lt;label&gt;=&lt;path&gt;]...
 /// With <c>--native</c> (or <c>EGRESS_AGENT_PATH</c>) the native agent is measured too, run for
 /// run alternating with the JIT build, and the medians are printed side by side (docs/performance.md).
 /// </summary>
@@ -43,6 +43,7 @@ internal static class LoadBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var positional = new List<int>();
+        var warmup = 0;
         List<AgentUnderTest> agents = [AgentUnderTest.Jit];
         if (Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH") is { Length: > 0 } fromEnvironment)
         {
@@ -55,6 +56,10 @@ internal static class LoadBenchmark
             {
                 agents.RemoveAll(a => a.Label == "native");
                 agents.Add(AgentUnderTest.Other("native", args[++i]));
+            }
+            else if (args[i] == "--warmup" && i + 1 < args.Length)
+            {
+                warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
             }
             else if (args[i] == "--agent" && i + 1 < args.Length && args[++i].Split('=', 2) is [var label, var path])
             {
@@ -71,7 +76,7 @@ internal static class LoadBenchmark
         var workers = positional.Count > 1 ? positional[1] : 16;
         var runs = positional.Count > 2 ? positional[2] : 5;
 
-        Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"{operations} echo operations (after {warmup} unmeasured), {workers} workers, {runs} runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         foreach (var agent in agents)
         {
             Console.WriteLine($"  {agent.Label}: {agent.Executable ?? "dotnet EgressAgent.Host.dll"}");
@@ -84,7 +89,7 @@ internal static class LoadBenchmark
             // Alternating, so a change in the machine's load over time affects both alike.
             foreach (var agent in agents)
             {
-                var sample = await RunOnceAsync(agent, operations, workers);
+                var sample = await RunOnceAsync(agent, operations, warmup, workers);
                 samples[agent].Add(sample);
                 Console.WriteLine($"{agent.Label,-7} {run,3} " + string.Join(' ', Columns.Select(c => Cell(c.Value(sample), c.Format, c.Name))));
             }
@@ -102,7 +107,7 @@ internal static class LoadBenchmark
         return 0;
     }
 
-    private static async Task<RunSample> RunOnceAsync(AgentUnderTest agentUnderTest, int operations, int workers)
+    private static async Task<RunSample> RunOnceAsync(AgentUnderTest agentUnderTest, int operations, int warmup, int workers)
     {
         await using var emulator = await OrchestratorEmulator.StartAsync(new EmulatorOptions { TokenId = TokenId, TokenSecret = TokenSecret });
         var data = Path.Combine(Path.GetTempPath(), $"egress-bench-{Guid.NewGuid():N}");
@@ -118,23 +123,26 @@ internal static class LoadBenchmark
             // Start-up is over (JIT of the start path, first requests): this is the idle footprint.
             await Task.Delay(SettleAfterStart);
             var afterStart = ProcStatus.Read(agent.Id);
+            if (warmup > 0)
+            {
+                // A long-running agent's steady state: the JIT has tiered up the per-operation path.
+                Enqueue(emulator, "w", warmup);
+                await emulator.WaitForResultsAsync(warmup, TimeSpan.FromMinutes(5));
+                await Task.Delay(SettleAfterStart);
+            }
+
             var allocatedBefore = await metrics.AllocatedBytesAsync();
             agent.Refresh();
             var (userBefore, systemBefore) = (agent.UserProcessorTime, agent.PrivilegedProcessorTime);
             var started = Stopwatch.GetTimestamp();
-            for (var i = 0; i < operations; i++)
-            {
-                emulator.Enqueue("/api/v1/agent/execute/builtin/echo", new JsonObject { ["trace_id"] = $"b-{i}", ["i"] = i });
-            }
-
-            emulator.SendEvent(new { type = "work_available" });
-            await emulator.WaitForResultsAsync(operations, TimeSpan.FromMinutes(5));
+            var measured = Enqueue(emulator, "b", operations);
+            await emulator.WaitForResultsAsync(warmup + operations, TimeSpan.FromMinutes(5));
             var elapsed = Stopwatch.GetElapsedTime(started);
             agent.Refresh();
             var (user, system) = (agent.UserProcessorTime - userBefore, agent.PrivilegedProcessorTime - systemBefore);
             var allocatedAfter = await metrics.AllocatedBytesAsync();
 
-            var latencies = PickupLatencies(emulator);
+            var latencies = PickupLatencies(emulator, measured);
             var idleCpu = await IdleCpuAsync(agent);
             var afterBurst = ProcStatus.Read(agent.Id);
             emulator.SendEvent(new { type = "goodbye", reason = "benchmark done" });
@@ -173,11 +181,23 @@ internal static class LoadBenchmark
         return (agent.TotalProcessorTime - before).TotalMilliseconds;
     }
 
-    private static List<double> PickupLatencies(OrchestratorEmulator emulator)
+    private static HashSet<string> Enqueue(OrchestratorEmulator emulator, string prefix, int count)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(emulator.Enqueue("/api/v1/agent/execute/builtin/echo", new JsonObject { ["trace_id"] = $"{prefix}-{i}", ["i"] = i }));
+        }
+
+        emulator.SendEvent(new { type = "work_available" });
+        return ids;
+    }
+
+    private static List<double> PickupLatencies(OrchestratorEmulator emulator, HashSet<string> measured)
     {
         var handedOut = emulator.HandedOut.ToDictionary(h => h.OperationId, h => h.At);
         return emulator.Results
-            .Where(r => r.Accepted && handedOut.ContainsKey(r.OperationId))
+            .Where(r => r.Accepted && measured.Contains(r.OperationId) && handedOut.ContainsKey(r.OperationId))
             .Select(r => (r.At - handedOut[r.OperationId]).TotalMilliseconds)
             .Order()
             .ToList();
