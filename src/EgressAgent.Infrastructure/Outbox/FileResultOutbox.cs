@@ -70,9 +70,6 @@ internal sealed partial class FileResultOutbox : IResultOutbox
 
     private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
-        // Every time, not only at start: the directory may have been removed, or replaced by a
-        // file that is gone again, since the last write (docs/protocol.md §10). When it exists, one stat.
-        CreateOwnerOnlyDirectory(_directory);
         var createdAt = _timeProvider.GetUtcNow();
         var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
         var path = PathOf(key);
@@ -100,7 +97,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
 
     private async Task WriteAsync(string temporary, string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
-        var file = new FileStream(temporary, NewFileOptions());
+        var file = CreateTemporary(temporary);
         await using (file)
         {
             // Written straight to the file, not through a copy of the result: a large result's
@@ -116,6 +113,26 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             }
 
             file.Flush(flushToDisk: true);
+        }
+    }
+
+    /// <summary>
+    /// The temporary file, recreating the data and outbox directories when they are missing: they
+    /// may have been removed, or replaced by a file that is gone again, since the last write
+    /// (docs/protocol.md §10, docs/adr/0014). Checked by the create itself, so a healthy write
+    /// costs no extra system call (docs/performance.md).
+    /// </summary>
+    private FileStream CreateTemporary(string temporary)
+    {
+        try
+        {
+            return new FileStream(temporary, NewFileOptions());
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A file in their place fails here, as it should, until an operator removes it.
+            CreateOwnerOnlyDirectory(_directory);
+            return new FileStream(temporary, NewFileOptions());
         }
     }
 
