@@ -1,85 +1,164 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using EgressAgent.Emulator;
 
 namespace EgressAgent.Benchmarks;
 
 /// <summary>
-/// A load run against the emulator (issue 4): the real agent as a child process, N echo
-/// operations, W workers. Reports throughput, the agent's CPU per operation, pickup latency
-/// (handed out → result received), and the agent's idle footprint after the burst.
-/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs]
-/// With EGRESS_AGENT_PATH set, that executable (the native agent, docs/adr/0026) is measured instead.
+/// A load run against the emulator (issue 4, issue 11): the real agent as a child process, N echo
+/// operations, W workers. Reports throughput, the agent's CPU per operation (user and system),
+/// pickup latency (handed out → result received), bytes allocated per operation (from the agent's
+/// own <c>/metrics</c>), start → stream connected, and resident memory after start and after the burst.
+/// Usage: dotnet run -c Release --project tests/EgressAgent.Benchmarks -- [operations] [workers] [runs] [--warmup n] [--native &lt;path&gt;] [--agent &lt;label&gt;=&lt;path&gt;]...
+/// With <c>--native</c> (or <c>EGRESS_AGENT_PATH</c>) the native agent is measured too, run for
+/// run alternating with the JIT build, and the medians are printed side by side (docs/performance.md).
 /// </summary>
 internal static class LoadBenchmark
 {
     private const string TokenId = "bench-id";
     private const string TokenSecret = "bench-secret";
+    private static readonly TimeSpan SettleAfterStart = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan IdleAfterBurst = TimeSpan.FromSeconds(10);
 
-    private static readonly string? AgentPath = Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+    private static readonly (string Name, string Format, Func<RunSample, double> Value)[] Columns =
+    [
+        ("ops/s", "0", s => s.OpsPerSecond),
+        ("cpu ms/op", "0.000", s => s.CpuMsPerOp),
+        ("user ms/op", "0.000", s => s.UserMsPerOp),
+        ("sys ms/op", "0.000", s => s.SystemMsPerOp),
+        ("p50 ms", "0.0", s => s.P50Ms),
+        ("p99 ms", "0.0", s => s.P99Ms),
+        ("KiB alloc/op", "0.0", s => s.AllocatedKiBPerOp),
+        ("start→stream ms", "0", s => s.StartToStreamMs),
+        ("start rss MiB", "0.0", s => s.AfterStart.RssMiB),
+        ("start anon MiB", "0.0", s => s.AfterStart.AnonMiB),
+        ("idle cpu ms/10s", "0", s => s.IdleCpuMs),
+        ("burst rss MiB", "0.0", s => s.AfterBurst.RssMiB),
+        ("burst anon MiB", "0.0", s => s.AfterBurst.AnonMiB),
+    ];
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var operations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-        var workers = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
-        var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
-
-        Console.WriteLine($"{operations} echo operations, {workers} workers, {runs} runs, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"agent: {AgentPath ?? "dotnet EgressAgent.Host.dll"}");
-        Console.WriteLine($"{"run",4} {"ops/s",9} {"cpu ms/op",10} {"p50 ms",8} {"p99 ms",8} {"idle cpu ms/10s",16} {"idle rss MiB",13} {"anon MiB",9} {"start→stream ms",16}");
-        var samples = new List<RunSample>();
-        for (var run = 1; run <= runs; run++)
+        var positional = new List<int>();
+        var warmup = 0;
+        List<AgentUnderTest> agents = [AgentUnderTest.Jit];
+        if (Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH") is { Length: > 0 } fromEnvironment)
         {
-            var sample = await RunOnceAsync(operations, workers);
-            samples.Add(sample);
-            Console.WriteLine($"{run,4} {sample.OpsPerSecond,9:0} {sample.CpuMsPerOp,10:0.000} {sample.P50Ms,8:0.0} {sample.P99Ms,8:0.0} {sample.IdleCpuMs,16:0} {sample.IdleRssMiB,13:0.0} {sample.IdleAnonMiB,9:0.0} {sample.StartToStreamMs,16:0}");
+            agents.Add(AgentUnderTest.Other("native", fromEnvironment));
         }
 
-        Console.WriteLine(
-            $"median {Median(samples, s => s.OpsPerSecond),9:0} {Median(samples, s => s.CpuMsPerOp),10:0.000} {Median(samples, s => s.P50Ms),8:0.0} " +
-            $"{Median(samples, s => s.P99Ms),8:0.0} {Median(samples, s => s.IdleCpuMs),16:0} {Median(samples, s => s.IdleRssMiB),13:0.0} {Median(samples, s => s.IdleAnonMiB),9:0.0} {Median(samples, s => s.StartToStreamMs),16:0}");
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--native" && i + 1 < args.Length)
+            {
+                agents.RemoveAll(a => a.Label == "native");
+                agents.Add(AgentUnderTest.Other("native", args[++i]));
+            }
+            else if (args[i] == "--warmup" && i + 1 < args.Length)
+            {
+                warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--agent" && i + 1 < args.Length && args[++i].Split('=', 2) is [var label, var path])
+            {
+                // Any other executable, e.g. a script that runs an earlier build: before/after.
+                agents.Add(AgentUnderTest.Other(label, path));
+            }
+            else
+            {
+                positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture));
+            }
+        }
+
+        var operations = positional.Count > 0 ? positional[0] : 2000;
+        var workers = positional.Count > 1 ? positional[1] : 16;
+        var runs = positional.Count > 2 ? positional[2] : 5;
+
+        Console.WriteLine($"{operations} echo operations (after {warmup} unmeasured), {workers} workers, {runs} runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        foreach (var agent in agents)
+        {
+            Console.WriteLine($"  {agent.Label}: {agent.Executable ?? "dotnet EgressAgent.Host.dll"}");
+        }
+
+        Console.WriteLine($"{"agent",-7} {"run",3} " + string.Join(' ', Columns.Select(c => c.Name.PadLeft(Width(c.Name)))));
+        var samples = agents.ToDictionary(a => a, _ => new List<RunSample>());
+        for (var run = 1; run <= runs; run++)
+        {
+            // Alternating, so a change in the machine's load over time affects both alike.
+            foreach (var agent in agents)
+            {
+                var sample = await RunOnceAsync(agent, operations, warmup, workers);
+                samples[agent].Add(sample);
+                Console.WriteLine($"{agent.Label,-7} {run,3} " + string.Join(' ', Columns.Select(c => Cell(c.Value(sample), c.Format, c.Name))));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"medians of {runs} runs");
+        Console.WriteLine($"| figure | {string.Join(" | ", agents.Select(a => a.Label))} |");
+        Console.WriteLine($"|---|{string.Concat(agents.Select(_ => "---|"))}");
+        foreach (var (name, format, value) in Columns)
+        {
+            Console.WriteLine($"| {name} | {string.Join(" | ", agents.Select(a => Median(samples[a], value).ToString(format, CultureInfo.InvariantCulture)))} |");
+        }
+
         return 0;
     }
 
-    private static async Task<RunSample> RunOnceAsync(int operations, int workers)
+    private static async Task<RunSample> RunOnceAsync(AgentUnderTest agentUnderTest, int operations, int warmup, int workers)
     {
         await using var emulator = await OrchestratorEmulator.StartAsync(new EmulatorOptions { TokenId = TokenId, TokenSecret = TokenSecret });
         var data = Path.Combine(Path.GetTempPath(), $"egress-bench-{Guid.NewGuid():N}");
-        var launched = Stopwatch.GetTimestamp();
-        using var agent = StartAgent(emulator, data, workers);
+        var managementPort = FreePort();
+        using var metrics = new MetricsScrape(new Uri($"http://127.0.0.1:{managementPort}/metrics"));
+        var launchedAt = DateTimeOffset.UtcNow;
+        using var agent = StartAgent(agentUnderTest, emulator, data, workers, managementPort);
         try
         {
-            await emulator.WaitForRequestAsync(r => r.Path == "/stream", TimeSpan.FromSeconds(30));
-            var startToStream = Stopwatch.GetElapsedTime(launched);
-            await Task.Delay(500); // let start-up JIT settle so CPU counts the work, not the start
-            agent.Refresh();
-            var cpuBefore = agent.TotalProcessorTime;
-            var started = Stopwatch.GetTimestamp();
-            for (var i = 0; i < operations; i++)
+            var stream = await emulator.WaitForRequestAsync(r => r.Path == "/stream", TimeSpan.FromSeconds(30));
+            var startToStream = stream.At - launchedAt;
+
+            // Start-up is over (JIT of the start path, first requests): this is the idle footprint.
+            await Task.Delay(SettleAfterStart);
+            var afterStart = ProcStatus.Read(agent.Id);
+            if (warmup > 0)
             {
-                emulator.Enqueue("/api/v1/agent/execute/builtin/echo", new JsonObject { ["trace_id"] = $"b-{i}", ["i"] = i });
+                // A long-running agent's steady state: the JIT has tiered up the per-operation path.
+                Enqueue(emulator, "w", warmup);
+                await emulator.WaitForResultsAsync(warmup, TimeSpan.FromMinutes(5));
+                await Task.Delay(SettleAfterStart);
             }
 
-            emulator.SendEvent(new { type = "work_available" });
-            await emulator.WaitForResultsAsync(operations, TimeSpan.FromMinutes(5));
+            var allocatedBefore = await metrics.AllocatedBytesAsync();
+            agent.Refresh();
+            var (userBefore, systemBefore) = (agent.UserProcessorTime, agent.PrivilegedProcessorTime);
+            var started = Stopwatch.GetTimestamp();
+            var measured = Enqueue(emulator, "b", operations);
+            await emulator.WaitForResultsAsync(warmup + operations, TimeSpan.FromMinutes(5));
             var elapsed = Stopwatch.GetElapsedTime(started);
             agent.Refresh();
-            var cpu = agent.TotalProcessorTime - cpuBefore;
+            var (user, system) = (agent.UserProcessorTime - userBefore, agent.PrivilegedProcessorTime - systemBefore);
+            var allocatedAfter = await metrics.AllocatedBytesAsync();
 
-            var latencies = PickupLatencies(emulator);
-            var (idleCpu, idleRss, idleAnon) = await IdleFootprintAsync(agent);
+            var latencies = PickupLatencies(emulator, measured);
+            var idleCpu = await IdleCpuAsync(agent);
+            var afterBurst = ProcStatus.Read(agent.Id);
             emulator.SendEvent(new { type = "goodbye", reason = "benchmark done" });
             await agent.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             return new RunSample(
                 operations / elapsed.TotalSeconds,
-                cpu.TotalMilliseconds / operations,
+                (user + system).TotalMilliseconds / operations,
+                user.TotalMilliseconds / operations,
+                system.TotalMilliseconds / operations,
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.99),
+                (allocatedAfter - allocatedBefore) / 1024.0 / operations,
+                startToStream.TotalMilliseconds,
+                afterStart,
                 idleCpu,
-                idleRss,
-                idleAnon,
-                startToStream.TotalMilliseconds);
+                afterBurst);
         }
         finally
         {
@@ -92,54 +171,48 @@ internal static class LoadBenchmark
         }
     }
 
-    /// <summary>
-    /// CPU over the 10 s after the burst (the old agent spun a core here), then resident memory:
-    /// all of it, and the anonymous (private) part without the shared, file-backed runtime images.
-    /// </summary>
-    private static async Task<(double CpuMs, double RssMiB, double AnonMiB)> IdleFootprintAsync(Process agent)
+    /// <summary>CPU over the 10 s after the burst: the old agent spun a core here.</summary>
+    private static async Task<double> IdleCpuAsync(Process agent)
     {
         agent.Refresh();
         var before = agent.TotalProcessorTime;
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(IdleAfterBurst);
         agent.Refresh();
-        return ((agent.TotalProcessorTime - before).TotalMilliseconds, agent.WorkingSet64 / 1024.0 / 1024.0, AnonymousMiB(agent.Id));
+        return (agent.TotalProcessorTime - before).TotalMilliseconds;
     }
 
-    private static double AnonymousMiB(int pid)
+    private static HashSet<string> Enqueue(OrchestratorEmulator emulator, string prefix, int count)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("RssAnon:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(emulator.Enqueue("/api/v1/agent/execute/builtin/echo", new JsonObject { ["trace_id"] = $"{prefix}-{i}", ["i"] = i }));
+        }
+
+        emulator.SendEvent(new { type = "work_available" });
+        return ids;
     }
 
-    private static List<double> PickupLatencies(OrchestratorEmulator emulator)
+    private static List<double> PickupLatencies(OrchestratorEmulator emulator, HashSet<string> measured)
     {
         var handedOut = emulator.HandedOut.ToDictionary(h => h.OperationId, h => h.At);
         return emulator.Results
-            .Where(r => r.Accepted && handedOut.ContainsKey(r.OperationId))
+            .Where(r => r.Accepted && measured.Contains(r.OperationId) && handedOut.ContainsKey(r.OperationId))
             .Select(r => (r.At - handedOut[r.OperationId]).TotalMilliseconds)
             .Order()
             .ToList();
     }
 
-    private static Process StartAgent(OrchestratorEmulator emulator, string data, int workers)
+    private static Process StartAgent(AgentUnderTest agentUnderTest, OrchestratorEmulator emulator, string data, int workers, int managementPort)
     {
-        var start = new ProcessStartInfo(AgentPath ?? "dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (AgentPath is null)
-        {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
-        }
-
+        var start = agentUnderTest.StartInfo();
         start.Environment["EgressAgent__Orchestrator__BaseUrl"] = emulator.BaseUrl.ToString();
         start.Environment["EgressAgent__Orchestrator__TokenId"] = TokenId;
         start.Environment["EgressAgent__Orchestrator__TokenSecret"] = TokenSecret;
         start.Environment["EgressAgent__Operations__Workers"] = workers.ToString(CultureInfo.InvariantCulture);
         start.Environment["EgressAgent__Storage__DataDirectory"] = data;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["EgressAgent__Management__Urls"] = $"http://127.0.0.1:{managementPort}";
+        start.Environment["Logging__LogLevel__Default"] = Environment.GetEnvironmentVariable("EGRESS_BENCH_LOG_LEVEL") ?? "Warning";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[agent] {e.Data}"); } };
@@ -147,6 +220,18 @@ internal static class LoadBenchmark
         process.BeginErrorReadLine();
         return process;
     }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int Width(string name) => Math.Max(name.Length, 6);
+
+    private static string Cell(double value, string format, string name) =>
+        value.ToString(format, CultureInfo.InvariantCulture).PadLeft(Width(name));
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
@@ -157,5 +242,16 @@ internal static class LoadBenchmark
         return sorted[sorted.Count / 2];
     }
 
-    private sealed record RunSample(double OpsPerSecond, double CpuMsPerOp, double P50Ms, double P99Ms, double IdleCpuMs, double IdleRssMiB, double IdleAnonMiB, double StartToStreamMs);
+    private sealed record RunSample(
+        double OpsPerSecond,
+        double CpuMsPerOp,
+        double UserMsPerOp,
+        double SystemMsPerOp,
+        double P50Ms,
+        double P99Ms,
+        double AllocatedKiBPerOp,
+        double StartToStreamMs,
+        ProcStatus AfterStart,
+        double IdleCpuMs,
+        ProcStatus AfterBurst);
 }

@@ -29,6 +29,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     private readonly string _quarantine;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<FileResultOutbox> _logger;
+    private readonly GroupDirectorySync _directorySync;
     private int _pending;
 
     public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
@@ -37,6 +38,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         _quarantine = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "quarantine");
         _timeProvider = timeProvider;
         _logger = logger;
+        _directorySync = new GroupDirectorySync(_directory);
         PrivateDirectory.Create(_directory);
         foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
         {
@@ -68,9 +70,6 @@ internal sealed partial class FileResultOutbox : IResultOutbox
 
     private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
-        // Every time, not only at start: the directory may have been removed, or replaced by a
-        // file that is gone again, since the last write (docs/protocol.md §10). When it exists, one stat.
-        CreateOwnerOnlyDirectory(_directory);
         var createdAt = _timeProvider.GetUtcNow();
         var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
         var path = PathOf(key);
@@ -89,14 +88,16 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             throw;
         }
 
-        DirectorySync.Flush(_directory);
+        // One directory fsync for every rename that finished while the previous one ran
+        // (docs/adr/0029): AddAsync still returns only once the file and its name are durable.
+        await _directorySync.FlushAsync();
         Interlocked.Increment(ref _pending);
         return new OutboxEntry(key, createdAt);
     }
 
     private async Task WriteAsync(string temporary, string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
-        var file = new FileStream(temporary, NewFileOptions());
+        var file = CreateTemporary(temporary);
         await using (file)
         {
             // Written straight to the file, not through a copy of the result: a large result's
@@ -115,6 +116,26 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         }
     }
 
+    /// <summary>
+    /// The temporary file, recreating the data and outbox directories when they are missing: they
+    /// may have been removed, or replaced by a file that is gone again, since the last write
+    /// (docs/protocol.md §10, docs/adr/0014). Checked by the create itself, so a healthy write
+    /// costs no extra system call (docs/performance.md).
+    /// </summary>
+    private FileStream CreateTemporary(string temporary)
+    {
+        try
+        {
+            return new FileStream(temporary, NewFileOptions());
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A file in their place fails here, as it should, until an operator removes it.
+            CreateOwnerOnlyDirectory(_directory);
+            return new FileStream(temporary, NewFileOptions());
+        }
+    }
+
     /// <summary>Created new (never over another file), and readable by the agent's user only (docs/protocol.md §10 "Files").</summary>
     private static FileStreamOptions NewFileOptions()
     {
@@ -123,7 +144,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            BufferSize = 16 * 1024,
+            // Unbuffered: the JSON writer already buffers, and flushes large results in 64 KiB
+            // chunks (docs/adr/0009); a FileStream buffer would be a second copy and a 16 KiB
+            // allocation per result (docs/performance.md).
+            BufferSize = 0,
             Options = FileOptions.Asynchronous,
         };
         if (!OperatingSystem.IsWindows())

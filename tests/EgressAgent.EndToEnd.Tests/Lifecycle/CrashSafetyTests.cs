@@ -51,4 +51,56 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.Equal(0, await second.WaitForExitAsync(Bound));
         Assert.Empty(Directory.EnumerateFileSystemEntries(outbox));
     }
+
+    /// <summary>
+    /// docs/adr/0029: results stored in groups (16 workers writing at once, one directory fsync per
+    /// group). A kill -9 in the middle of the burst leaves only whole entries, each published once.
+    /// </summary>
+    [Fact]
+    public async Task A_kill_during_a_burst_of_group_commits_leaves_only_whole_results_each_published_once_by_the_next_process()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        var outbox = Path.Combine(data.Path, "outbox");
+        emulator.ScriptResultStatuses([.. Enumerable.Repeat(503, 100_000)]);
+        var expected = new Dictionary<string, int>();
+        for (var i = 0; i < 600; i++)
+        {
+            expected[emulator.Enqueue(Wire.Echo, new JsonObject { ["trace_id"] = $"t-burst-{i}", ["n"] = i })] = i;
+        }
+
+        await using (var first = AgentProcess.Start(emulator, data, output, s => s.Set("Operations:Workers", "16")))
+        {
+            // Mid-burst: results are being stored (and refused with 503) while more are being run.
+            await emulator.WaitForNthRequestAsync(r => r.Method == "PUT" && r.StatusCode == 503, 150, Bound);
+            first.KillHard();
+            await first.WaitForExitAsync(Bound);
+        }
+
+        Assert.DoesNotContain(emulator.Results, r => r.Accepted);
+        var stored = Directory.GetFiles(outbox, "*.result.json")
+            .Select(f => JsonNode.Parse(File.ReadAllText(f))!["operation_id"]!.GetValue<string>())
+            .ToList();
+        Assert.True(stored.Count >= 100, $"only {stored.Count} results were stored before the kill");
+        Assert.Equal(stored.Count, stored.Distinct().Count());
+        emulator.ScriptResultStatuses();
+
+        await using var second = AgentProcess.Start(emulator, data, output, s => s.Set("Operations:Workers", "16"));
+        foreach (var id in stored)
+        {
+            await emulator.WaitForAcceptedResultAsync(id, Bound);
+        }
+
+        second.Signal(PosixSignal.SIGTERM);
+        Assert.Equal(0, await second.WaitForExitAsync(Bound));
+        foreach (var id in stored)
+        {
+            var delivered = Assert.Single(emulator.Results, r => r.Accepted && r.OperationId == id);
+            Assert.Equal($"t-burst-{expected[id]}", delivered.Result!["__mcd_trace_id__"]!.GetValue<string>());
+            Assert.Equal(expected[id], delivered.Result["__mcd_result__"]!["n"]!.GetValue<int>());
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(data.Path, "quarantine")), "a stored result was corrupt");
+        Assert.DoesNotContain(second.Lines, l => l.Contains("corrupt", StringComparison.Ordinal));
+    }
 }
