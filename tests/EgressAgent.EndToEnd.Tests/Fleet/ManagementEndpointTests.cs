@@ -52,7 +52,10 @@ public sealed class ManagementEndpointTests(ITestOutputHelper output)
         emulator.SendEvent(new { type = "work_available" });
         await emulator.WaitForAcceptedResultAsync(failed, Bound);
 
-        var scrape = await management.ScrapeUntilAsync(s => s.ValueOrNull("egress_result_attempts_total", ("status", "200")) >= 4, Bound);
+        // The attempt is counted when E2 answers, the outbox entry removed just after: wait for both.
+        var scrape = await management.ScrapeUntilAsync(
+            s => s.ValueOrNull("egress_result_attempts_total", ("status", "200")) >= 4 && s.ValueOrNull("egress_outbox_pending") == 0,
+            Bound);
         output.WriteLine(scrape.Text);
         Assert.All(ContractMetrics, name => Assert.True(scrape.Has(name), $"{name} missing from /metrics"));
         Assert.Equal(3, scrape.Value("egress_operations_total", ("outcome", "success")));
