@@ -52,9 +52,12 @@ public sealed class ManagementEndpointTests(ITestOutputHelper output)
         emulator.SendEvent(new { type = "work_available" });
         await emulator.WaitForAcceptedResultAsync(failed, Bound);
 
-        // The attempt is counted when E2 answers, the outbox entry removed just after: wait for both.
+        // The attempt is counted when E2 answers, the outbox entry removed just after, and a worker
+        // may free its slot after its result was already published: wait for all three.
         var scrape = await management.ScrapeUntilAsync(
-            s => s.ValueOrNull("egress_result_attempts_total", ("status", "200")) >= 4 && s.ValueOrNull("egress_outbox_pending") == 0,
+            s => s.ValueOrNull("egress_result_attempts_total", ("status", "200")) >= 4
+                && s.ValueOrNull("egress_outbox_pending") == 0
+                && s.ValueOrNull("egress_operations_in_flight") == 0,
             Bound);
         output.WriteLine(scrape.Text);
         Assert.All(ContractMetrics, name => Assert.True(scrape.Has(name), $"{name} missing from /metrics"));
