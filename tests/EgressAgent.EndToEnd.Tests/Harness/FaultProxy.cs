@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -32,7 +33,7 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly List<ProxiedRequest> _requests = [];
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
-    private readonly ChangeSignal _changed = new();
+    private readonly Pulse _changed = new();
     private Task _accepting = Task.CompletedTask;
     private int _disposed;
 

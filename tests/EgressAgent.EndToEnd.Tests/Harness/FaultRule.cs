@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 namespace EgressAgent.EndToEnd.Tests.Harness;
 
 /// <summary>
@@ -8,12 +9,12 @@ namespace EgressAgent.EndToEnd.Tests.Harness;
 internal sealed class FaultRule
 {
     private readonly Func<ProxiedRequest, bool> _match;
-    private readonly ChangeSignal _changed;
+    private readonly Pulse _changed;
     private int _remaining;
     private int _matched;
     private int _removed;
 
-    internal FaultRule(string name, Func<ProxiedRequest, bool> match, ProxyFault fault, int? times, ChangeSignal changed)
+    internal FaultRule(string name, Func<ProxiedRequest, bool> match, ProxyFault fault, int? times, Pulse changed)
     {
         Name = name;
         _match = match;

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Executors.Builtin;
@@ -19,7 +20,7 @@ public sealed class SleepExecutorTests
         Assert.False(sleeping.IsCompleted);
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
-        var result = await sleeping.WaitAsync(Support.Pulse.DefaultTimeout);
+        var result = await sleeping.WaitAsync(Pulse.DefaultTimeout);
         Assert.Equal(1500, result!["slept_ms"]!.GetValue<long>());
     }
 
@@ -31,7 +32,7 @@ public sealed class SleepExecutorTests
         var sleeping = Sleep($"{{\"duration_ms\":{durationMs}}}", CancellationToken.None);
         _time.Advance(TimeSpan.FromMilliseconds(durationMs));
 
-        var result = await sleeping.WaitAsync(Support.Pulse.DefaultTimeout);
+        var result = await sleeping.WaitAsync(Pulse.DefaultTimeout);
         Assert.Equal(durationMs, result!["slept_ms"]!.GetValue<long>());
     }
 
@@ -62,7 +63,7 @@ public sealed class SleepExecutorTests
         var sleeping = Sleep(operation, CancellationToken.None);
         _time.Advance(TimeSpan.FromMilliseconds(expectedMs));
 
-        var result = await sleeping.WaitAsync(Support.Pulse.DefaultTimeout);
+        var result = await sleeping.WaitAsync(Pulse.DefaultTimeout);
         Assert.Equal(expectedMs, result!["slept_ms"]!.GetValue<long>());
     }
 
@@ -74,7 +75,7 @@ public sealed class SleepExecutorTests
 
         await cancel.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sleeping.WaitAsync(Support.Pulse.DefaultTimeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sleeping.WaitAsync(Pulse.DefaultTimeout));
     }
 
     private Task<System.Text.Json.Nodes.JsonNode?> Sleep(string operation, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Pipeline;

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Net;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
@@ -14,7 +15,7 @@ public sealed class DownloadOperationTests
         var download = harness.Api.DownloadOperationAsync("op-1", CancellationToken.None);
         await SitOutPausesAsync(harness, 2);
 
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => download.WaitAsync(Support.Pulse.DefaultTimeout));
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => download.WaitAsync(Pulse.DefaultTimeout));
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal(3, harness.Handler.Requests.Count);
         Assert.All(harness.Handler.Requests, r => Assert.Equal("/prefix/api/v1/agent/operations/op-1/request", r.Uri.AbsolutePath));
@@ -31,7 +32,7 @@ public sealed class DownloadOperationTests
         var download = harness.Api.DownloadOperationAsync("op-1", CancellationToken.None);
         await SitOutPausesAsync(harness, 1);
 
-        var operation = await download.WaitAsync(Support.Pulse.DefaultTimeout);
+        var operation = await download.WaitAsync(Pulse.DefaultTimeout);
         Assert.Equal("t-9", operation.GetProperty("trace_id").GetString());
         Assert.Equal(2, harness.Handler.Requests.Count);
     }
@@ -47,7 +48,7 @@ public sealed class DownloadOperationTests
         var download = harness.Api.DownloadOperationAsync("op-1", CancellationToken.None);
         await SitOutPausesAsync(harness, 2);
 
-        var operation = await download.WaitAsync(Support.Pulse.DefaultTimeout);
+        var operation = await download.WaitAsync(Pulse.DefaultTimeout);
         Assert.Equal("t-3", operation.GetProperty("trace_id").GetString());
         Assert.Equal(3, harness.Handler.Requests.Count);
     }

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Net;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
@@ -38,7 +39,7 @@ public sealed class EndpointTimeoutTests
         Assert.False(call.IsCompleted);
         harness.Time.Advance(TimeSpan.FromTicks(1));
 
-        await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(Support.Pulse.DefaultTimeout));
+        await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(Pulse.DefaultTimeout));
         Assert.Equal(TimeSpan.FromSeconds(seconds), timeout);
     }
 
@@ -57,6 +58,6 @@ public sealed class EndpointTimeoutTests
         await harness.Handler.Changed.WaitUntilAsync(() => harness.Handler.Requests.Count == 1, "the request");
         await stop.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Support.Pulse.DefaultTimeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Pulse.DefaultTimeout));
     }
 }

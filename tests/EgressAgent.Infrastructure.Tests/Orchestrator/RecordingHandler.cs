@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Net;
 using System.Net.Http.Headers;
 
@@ -27,7 +28,7 @@ internal sealed class RecordingHandler : HttpMessageHandler
     /// <summary>When set, answers instead of <see cref="Respond"/>: for answers that take (fake) time or never come.</summary>
     public Func<CapturedRequest, CancellationToken, Task<HttpResponseMessage>>? RespondAsync { get; set; }
 
-    public Support.Pulse Changed { get; } = new();
+    public Pulse Changed { get; } = new();
 
     public IReadOnlyList<CapturedRequest> Requests
     {

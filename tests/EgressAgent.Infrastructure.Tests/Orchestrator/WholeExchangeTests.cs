@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Net;
 using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Orchestrator;

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Threading.Channels;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Pipeline;

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EgressAgent.Infrastructure.Tests.Support;

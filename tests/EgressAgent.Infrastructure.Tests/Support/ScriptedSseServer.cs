@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Threading.Channels;

@@ -1,3 +1,4 @@
+using EgressAgent.Tests.Shared;
 using System.Text;
 using System.Threading.Channels;
 

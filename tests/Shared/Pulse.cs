@@ -1,12 +1,21 @@
-namespace EgressAgent.EndToEnd.Tests.Harness;
+namespace EgressAgent.Tests.Shared;
 
-/// <summary>Wakes waiters whenever shared state changes, so a wait for a condition is bounded, not a sleep.</summary>
-internal sealed class ChangeSignal
+/// <summary>
+/// Wakes waiters whenever shared test state changes, so a test waits for a condition with a
+/// bound instead of sleeping and hoping.
+/// </summary>
+public sealed class Pulse
 {
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
     private TaskCompletionSource _next = New();
 
     public void Notify() => Interlocked.Exchange(ref _next, New()).TrySetResult();
 
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        WaitUntilAsync(condition, timeout ?? DefaultTimeout, () => what);
+
+    /// <summary>As above; <paramref name="describe"/> is read only on a timeout, so it can report the state then.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
     {
         using var deadline = new CancellationTokenSource(timeout);
