@@ -57,6 +57,10 @@ internal static class LoadBenchmark
                 agents.RemoveAll(a => a.Label == "native");
                 agents.Add(AgentUnderTest.Other("native", args[++i]));
             }
+            else if (args[i] == "--no-jit")
+            {
+                agents.RemoveAll(a => a == AgentUnderTest.Jit);
+            }
             else if (args[i] == "--warmup" && i + 1 < args.Length)
             {
                 warmup = int.Parse(args[++i], CultureInfo.InvariantCulture);
