@@ -345,9 +345,9 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         return entry;
     }
 
-    /// <summary>The record's key: its creation time first, so keys sort oldest first, then where it is.</summary>
+    /// <summary>The record's key: its creation time first, so keys sort oldest first, then where it is (the same key in every process).</summary>
     private static string KeyOf(long createdTicks, Segment segment, long offset) =>
-        $"{createdTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Path.GetFileNameWithoutExtension(segment.Path)[21..]}-{offset.ToString(CultureInfo.InvariantCulture)}";
+        $"{createdTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Path.GetFileNameWithoutExtension(segment.Path)[21..]}-{offset.ToString("D12", CultureInfo.InvariantCulture)}";
 
     /// <summary>Drops a record's bytes from memory. Call under the index gate.</summary>
     private void Uncache(OutboxIndexEntry entry)

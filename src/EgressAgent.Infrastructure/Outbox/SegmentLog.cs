@@ -15,7 +15,7 @@ namespace EgressAgent.Infrastructure.Outbox;
 internal sealed class SegmentLog(string directory)
 {
     /// <summary>Past this size the active segment is closed and the next record starts a new one.</summary>
-    public const long RotateAt = 4 * 1024 * 1024;
+    public const long DefaultRotateAt = 4 * 1024 * 1024;
 
     private readonly Lock _gate = new();
     private Segment? _active;
@@ -28,6 +28,9 @@ internal sealed class SegmentLog(string directory)
 
     /// <summary>Wraps the stream a group is written through; identity in production (see <see cref="FileResultOutbox.WrapStream"/>).</summary>
     public Func<System.IO.Stream, System.IO.Stream> WrapStream { get; set; } = static stream => stream;
+
+    /// <summary>The size past which the active segment is closed; tests make it small.</summary>
+    public long RotateAt { get; set; } = DefaultRotateAt;
 
     /// <summary>Makes a segment's appended bytes durable; tests put a fault or a gate here.</summary>
     public Action<SafeFileHandle> SyncData { get; set; } = DataSync.Flush;
