@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace EgressAgent.Infrastructure.Outbox;
 
@@ -10,16 +9,16 @@ namespace EgressAgent.Infrastructure.Outbox;
 /// </summary>
 internal static partial class DataSync
 {
-    public static void Flush(SafeFileHandle file)
+    public static void Flush(FileStream stream)
     {
-        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(stream);
         if (!OperatingSystem.IsLinux())
         {
-            using var stream = new FileStream(file, FileAccess.Write, bufferSize: 0);
             stream.Flush(flushToDisk: true);
             return;
         }
 
+        var file = stream.SafeFileHandle;
         var added = false;
         file.DangerousAddRef(ref added);
         try

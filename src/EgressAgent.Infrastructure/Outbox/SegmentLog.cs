@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using EgressAgent.Infrastructure.Storage;
-using Microsoft.Win32.SafeHandles;
 
 namespace EgressAgent.Infrastructure.Outbox;
 
@@ -33,7 +32,7 @@ internal sealed class SegmentLog(string directory)
     public long RotateAt { get; set; } = DefaultRotateAt;
 
     /// <summary>Makes a segment's appended bytes durable; tests put a fault or a gate here.</summary>
-    public Action<SafeFileHandle> SyncData { get; set; } = DataSync.Flush;
+    public Action<FileStream> SyncData { get; set; } = DataSync.Flush;
 
     /// <summary>How many syncs ran: with <see cref="Records"/>, the size of the groups.</summary>
     public long Syncs => Interlocked.Read(ref _syncs);
@@ -191,7 +190,7 @@ internal sealed class SegmentLog(string directory)
             // Not disposed: the wrapper is a view of the segment's own stream, which stays open.
             WrapStream(segment.Writer!).Write(gathered, 0, total);
             Interlocked.Increment(ref _syncs);
-            SyncData(segment.Writer!.SafeFileHandle);
+            SyncData(segment.Writer!);
         }
         catch
         {
