@@ -31,6 +31,9 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     /// <summary>Just-stored results kept in memory for their first delivery, in bytes (docs/adr/0032).</summary>
     private const long CacheLimit = 1024 * 1024;
+
+    /// <summary>How many entries the cache's queue may hold, delivered ones included.</summary>
+    private const int MaxCachedEntries = 1024;
     private static ReadOnlySpan<byte> RecordEnd => "}\n"u8;
 
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -92,7 +95,15 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             }
             else if (IsSegmentName(name))
             {
-                RecoverSegment(path);
+                try
+                {
+                    RecoverSegment(path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left as it is, for a human or the next start: never deleted unread.
+                    LogUnreadableSegment(_logger, path, ex.GetType().Name, ex.Message);
+                }
             }
             else if (name.EndsWith(Segment.Extension + Segment.AcksExtension, StringComparison.Ordinal)
                 && IsSegmentName(name[..^Segment.AcksExtension.Length]) && !File.Exists(path[..^Segment.AcksExtension.Length]))
@@ -336,7 +347,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             _pending++;
             _cached.Enqueue(indexed);
             _cachedBytes += record.Line.Length;
-            while (_cachedBytes > CacheLimit && _cached.TryDequeue(out var oldest))
+            // The queue also holds entries removed since (their bytes already dropped): bounding its
+            // length drops those too, and at worst evicts a live one early (it is then read from
+            // its segment), so a result stuck at the head cannot make the queue grow without end.
+            while ((_cachedBytes > CacheLimit || _cached.Count > MaxCachedEntries) && _cached.TryDequeue(out var oldest))
             {
                 Uncache(oldest);
             }
@@ -627,6 +641,9 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {Key} is corrupt ({Problem}); moved it to {File} for inspection")]
     private static partial void LogQuarantined(ILogger logger, string key, string problem, string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} cannot be read ({ErrorType}: {Error}); left in place, its results are not delivered")]
+    private static partial void LogUnreadableSegment(ILogger logger, string file, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox segment {File} ends in an incomplete record ({Bytes} bytes) from a write that never finished; ignored")]
     private static partial void LogTornTail(ILogger logger, string file, long bytes);
