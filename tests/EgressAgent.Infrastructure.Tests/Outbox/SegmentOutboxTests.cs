@@ -197,6 +197,19 @@ public sealed class SegmentOutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_store_after_the_outbox_directory_was_removed_goes_to_a_new_segment_in_the_recreated_directory_not_the_unlinked_one()
+    {
+        var outbox = NewOutbox();
+        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        Directory.Delete(OutboxDirectory, recursive: true);
+
+        var later = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+
+        Assert.Single(SegmentFiles);
+        Assert.Equal([later], NewOutbox().ListPending()); // durable where a restart looks for it
+    }
+
+    [Fact]
     public async Task A_segment_no_longer_appended_to_is_deleted_with_its_acks_once_every_record_is_delivered()
     {
         var outbox = NewOutbox();
