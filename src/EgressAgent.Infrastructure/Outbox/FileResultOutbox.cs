@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,25 +12,41 @@ using Microsoft.Extensions.Options;
 namespace EgressAgent.Infrastructure.Outbox;
 
 /// <summary>
-/// One file per result under <c>{DataDirectory}/outbox</c>, written to a temporary name,
-/// fsynced, then renamed: a reader sees a whole result or none, and a kill -9 after
-/// <see cref="AddAsync"/> returned loses nothing (docs/adr/0004). A write that fails leaves no
-/// file behind and recreates missing directories on the next try (docs/adr/0014); files are
-/// <c>0600</c>, and corrupt entries move to <c>{DataDirectory}/quarantine</c> (docs/adr/0015).
+/// Results under <c>{DataDirectory}/outbox</c>. A small one (a stored entry of at most 64 KiB) is a
+/// line of the active segment, appended and fdatasynced in groups (docs/adr/0032); a larger one is
+/// a file of its own, written to a temporary name, fsynced, then renamed (docs/adr/0004,
+/// docs/adr/0009). Either way <see cref="AddAsync"/> returns only once the result would survive a
+/// kill -9 or a power cut. A write that fails stores nothing a retry would duplicate and recreates
+/// missing directories on the next try (docs/adr/0014); files are <c>0600</c>, and corrupt entries
+/// go to <c>{DataDirectory}/quarantine</c> (docs/adr/0015). What is pending is read from the disk
+/// once, at start, and kept in memory from then on: listing costs no system call.
 /// </summary>
-internal sealed partial class FileResultOutbox : IResultOutbox
+internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 {
     private const string Extension = ".result.json";
     private const string TemporaryExtension = ".tmp";
 
     /// <summary>How far into a file its operation id and the start of its result must be.</summary>
     private const int MaxHeadBytes = 64 * 1024;
+
+    /// <summary>Just-stored results kept in memory for their first delivery, in bytes (docs/adr/0032).</summary>
+    private const long CacheLimit = 1024 * 1024;
+
+    /// <summary>How many entries the cache's queue may hold, delivered ones included.</summary>
+    private const int MaxCachedEntries = 1024;
+    private static ReadOnlySpan<byte> RecordEnd => "}\n"u8;
+
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _directory;
     private readonly string _quarantine;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<FileResultOutbox> _logger;
     private readonly GroupDirectorySync _directorySync;
+    private readonly SegmentLog _segments;
+    private readonly Lock _indexGate = new();
+    private readonly Dictionary<string, OutboxIndexEntry> _index = new(StringComparer.Ordinal);
+    private readonly Queue<OutboxIndexEntry> _cached = new();
+    private long _cachedBytes;
     private int _pending;
 
     public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
@@ -39,6 +56,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         _timeProvider = timeProvider;
         _logger = logger;
         _directorySync = new GroupDirectorySync(_directory);
+        _segments = new SegmentLog(_directory);
         PrivateDirectory.Create(_directory);
         foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
         {
@@ -47,7 +65,8 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             File.Delete(leftover);
         }
 
-        _pending = ListPending().Count; // the same files the publisher will see, so the count can reach zero
+        Recover();
+        _pending = _index.Count; // the same entries the publisher will see, so the count can reach zero
         if (_pending > 0)
         {
             LogBacklog(_logger, _pending, _directory);
@@ -57,10 +76,142 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     public int PendingCount => Volatile.Read(ref _pending);
 
     /// <summary>
-    /// Wraps the stream a result is written through; identity in production. Tests put a fault
-    /// (a full disk at a chosen byte) between the writer and the file. The wrapper must not buffer.
+    /// Reads what earlier processes left: files of their own, and segments minus their acks. A
+    /// name not of the outbox's making is left alone: listed, loaded or moved, never.
     /// </summary>
-    internal Func<System.IO.Stream, System.IO.Stream> WrapStream { get; set; } = static stream => stream;
+    private void Recover()
+    {
+        foreach (var path in Directory.EnumerateFiles(_directory))
+        {
+            var name = Path.GetFileName(path);
+            if (name.EndsWith(Extension, StringComparison.Ordinal))
+            {
+                var key = name[..^Extension.Length];
+                if (key.Length > 20 && long.TryParse(key.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+                {
+                    var entry = new OutboxEntry(key, new DateTimeOffset(ticks, TimeSpan.Zero));
+                    _index.Add(key, new OutboxIndexEntry(entry));
+                }
+            }
+            else if (IsSegmentName(name))
+            {
+                try
+                {
+                    RecoverSegment(path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left as it is, for a human or the next start: never deleted unread.
+                    LogUnreadableSegment(_logger, path, ex.GetType().Name, ex.Message);
+                }
+            }
+            else if (name.EndsWith(Segment.Extension + Segment.AcksExtension, StringComparison.Ordinal)
+                && IsSegmentName(name[..^Segment.AcksExtension.Length]) && !File.Exists(path[..^Segment.AcksExtension.Length]))
+            {
+                // Its segment was deleted and a crash came before the acks went too.
+                TryDelete(path);
+            }
+        }
+    }
+
+    /// <summary><c>&lt;20 digits&gt;-&lt;32 hex digits&gt;.segment</c>: the names the segment log gives.</summary>
+    private static bool IsSegmentName(string name) =>
+        name.Length == 20 + 1 + 32 + Segment.Extension.Length && name.EndsWith(Segment.Extension, StringComparison.Ordinal)
+        && long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out _) && name[20] == '-'
+        && Guid.TryParseExact(name.AsSpan(21, 32), "N", out _);
+
+    private void RecoverSegment(string path)
+    {
+        var segment = new Segment(path);
+        var acks = SegmentFile.ReadAcks(segment.AcksPath);
+        var bytes = File.ReadAllBytes(path);
+        var corrupt = new List<long>();
+        var lines = SegmentFile.Read(bytes, corrupt, out var tornTail);
+        segment.Length = bytes.Length;
+        if (tornTail > 0)
+        {
+            // An append whose sync never completed: no caller was told it was stored.
+            LogTornTail(_logger, path, tornTail);
+        }
+
+        if (corrupt.Count > 0 && !TryQuarantineCopy(path, corrupt))
+        {
+            segment.Keep = true; // the only copy of the corrupt lines: never deleted
+        }
+
+        foreach (var line in lines)
+        {
+            if (acks.Contains(line.Offset))
+            {
+                continue;
+            }
+
+            var entry = new OutboxEntry(KeyOf(line.CreatedTicks, segment, line.Offset), new DateTimeOffset(line.CreatedTicks, TimeSpan.Zero));
+            _index.Add(entry.Key, new OutboxIndexEntry(entry)
+            {
+                Segment = segment,
+                Offset = line.Offset,
+                ResultOffset = line.ResultOffset,
+                ResultLength = line.ResultLength,
+                OperationId = line.OperationId,
+            });
+            segment.Live++;
+        }
+
+        if (segment.Live == 0 && !segment.Keep)
+        {
+            // Everything in it was delivered: only the deletion was left undone.
+            segment.Close(delete: true);
+        }
+        else
+        {
+            _segments.Adopt(segment);
+        }
+    }
+
+    /// <summary>
+    /// A copy of a segment with corrupt lines in its middle, for a human to look at; its good
+    /// records are still delivered from the original (docs/protocol.md §10, docs/adr/0032).
+    /// </summary>
+    private bool TryQuarantineCopy(string path, List<long> corrupt)
+    {
+        try
+        {
+            CreateOwnerOnlyDirectory(_quarantine);
+            var target = Path.Combine(_quarantine, Path.GetFileName(path));
+            if (File.Exists(target))
+            {
+                target += $".{Guid.NewGuid():N}";
+            }
+
+            File.Copy(path, target);
+            foreach (var offset in corrupt)
+            {
+                LogQuarantined(_logger, $"{Path.GetFileName(path)}@{offset.ToString(CultureInfo.InvariantCulture)}", "UnexpectedLayout", target);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCannotQuarantine(_logger, path, corrupt.Count, ex.GetType().Name, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Wraps the stream a result reaches the disk through, on both paths (the segment a group is
+    /// appended to, a large result's own file); identity in production. Tests put a fault (a full
+    /// disk at a chosen byte) between the writer and the file. The wrapper must not buffer.
+    /// </summary>
+    internal Func<System.IO.Stream, System.IO.Stream> WrapStream
+    {
+        get => _segments.WrapStream;
+        set => _segments.WrapStream = value;
+    }
+
+    /// <summary>The segment log's group commit, for tests: its sync hook and its counts.</summary>
+    internal SegmentLog Segments => _segments;
 
     public Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken) =>
         AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
@@ -68,51 +219,157 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     public Task<OutboxEntry> AddAsync(string operationId, OperationResult result, CancellationToken cancellationToken) =>
         AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
 
+    /// <summary>Created with the given mode, and readable by the agent's user only (docs/protocol.md §10 "Files").</summary>
+    internal static FileStreamOptions PrivateFileOptions(FileMode mode)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = mode,
+            Access = FileAccess.Write,
+
+            // Readers of a segment open it while it is appended to.
+            Share = FileShare.Read,
+
+            // Unbuffered: the JSON writer already buffers, and flushes large results in 64 KiB
+            // chunks (docs/adr/0009); a FileStream buffer would be a second copy and a 16 KiB
+            // allocation per result (docs/performance.md).
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile;
+        }
+
+        return options;
+    }
+
     private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
         var createdAt = _timeProvider.GetUtcNow();
-        var key = $"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}";
-        var path = PathOf(key);
-        var temporary = path + TemporaryExtension;
+        var head = Head(operationId, createdAt.UtcTicks);
+        string? temporary = null;
+        FileStream? file = null;
+        var spill = new SpillStream(SpillStream.Limit - head.Length - RecordEnd.Length, () =>
+        {
+            // Outgrew a record: a file of its own, in today's layout, streamed (docs/adr/0009).
+            temporary = PathOf($"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}") + TemporaryExtension;
+            file = CreateTemporary(temporary);
+            var wrapped = WrapStream(file);
+            wrapped.Write(Head(operationId, createdTicks: null));
+            return wrapped;
+        });
         try
         {
-            await WriteAsync(temporary, operationId, writeResult, cancellationToken);
+            await using (var writer = new Utf8JsonWriter(spill))
+            {
+                writeResult(writer);
+                await writer.FlushAsync(cancellationToken);
+            }
+
+            if (spill.Spilled is null)
+            {
+                return await AppendAsync(operationId, createdAt, new SegmentRecord(spill.ToArray(head, RecordEnd), head.Length));
+            }
+
+            spill.Write("}"u8);
+            file!.Flush(flushToDisk: true);
+            await file.DisposeAsync();
 
             // Atomic, and the last step that can fail: a caller that sees an exception may store
             // the result again without a first copy under its own name being published too.
-            File.Move(temporary, path);
+            File.Move(temporary!, temporary![..^TemporaryExtension.Length]);
         }
         catch
         {
-            TryDelete(temporary);
+            if (file is not null)
+            {
+                await file.DisposeAsync();
+                TryDelete(temporary!);
+            }
+
             throw;
         }
 
         // One directory fsync for every rename that finished while the previous one ran
         // (docs/adr/0029): AddAsync still returns only once the file and its name are durable.
         await _directorySync.FlushAsync();
-        Interlocked.Increment(ref _pending);
-        return new OutboxEntry(key, createdAt);
+        var key = Path.GetFileName(temporary)[..^(Extension.Length + TemporaryExtension.Length)];
+        var entry = new OutboxEntry(key, createdAt);
+        lock (_indexGate)
+        {
+            _index.Add(key, new OutboxIndexEntry(entry));
+            _pending++;
+        }
+
+        return entry;
     }
 
-    private async Task WriteAsync(string temporary, string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>{"operation_id":"…","created":ticks,"result":</c> for a segment record,
+    /// <c>{"operation_id":"…","result":</c> for a file of its own (the layout of docs/adr/0004).
+    /// </summary>
+    private static byte[] Head(string operationId, long? createdTicks)
     {
-        var file = CreateTemporary(temporary);
-        await using (file)
+        var head = new ArrayBufferWriter<byte>(64 + operationId.Length);
+        using (var writer = new Utf8JsonWriter(head))
         {
-            // Written straight to the file, not through a copy of the result: a large result's
-            // rows flush to the file as they are written (docs/adr/0009).
-            await using (var writer = new Utf8JsonWriter(WrapStream(file)))
+            writer.WriteStartObject();
+            writer.WriteString("operation_id", operationId);
+            if (createdTicks is { } ticks)
             {
-                writer.WriteStartObject();
-                writer.WriteString("operation_id", operationId);
-                writer.WritePropertyName("result");
-                writeResult(writer);
-                writer.WriteEndObject();
-                await writer.FlushAsync(cancellationToken);
+                writer.WriteNumber("created", ticks);
             }
 
-            file.Flush(flushToDisk: true);
+            writer.WritePropertyName("result");
+        }
+
+        return head.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A small result: one line of the active segment, durable when the group it joined is synced.</summary>
+    private async Task<OutboxEntry> AppendAsync(string operationId, DateTimeOffset createdAt, SegmentRecord record)
+    {
+        await _segments.AppendAsync(record);
+        var segment = record.Segment!;
+        var entry = new OutboxEntry(KeyOf(createdAt.UtcTicks, segment, record.Offset), createdAt);
+        var indexed = new OutboxIndexEntry(entry)
+        {
+            Segment = segment,
+            Offset = record.Offset,
+            ResultOffset = record.Offset + record.ResultStart,
+            ResultLength = record.Result.Length,
+            OperationId = operationId,
+            Cached = record,
+        };
+        lock (_indexGate)
+        {
+            _index.Add(entry.Key, indexed);
+            _pending++;
+            _cached.Enqueue(indexed);
+            _cachedBytes += record.Line.Length;
+            // The queue also holds entries removed since (their bytes already dropped): bounding its
+            // length drops those too, and at worst evicts a live one early (it is then read from
+            // its segment), so a result stuck at the head cannot make the queue grow without end.
+            while ((_cachedBytes > CacheLimit || _cached.Count > MaxCachedEntries) && _cached.TryDequeue(out var oldest))
+            {
+                Uncache(oldest);
+            }
+        }
+
+        return entry;
+    }
+
+    /// <summary>The record's key: its creation time first, so keys sort oldest first, then where it is (the same key in every process).</summary>
+    private static string KeyOf(long createdTicks, Segment segment, long offset) =>
+        $"{createdTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Path.GetFileNameWithoutExtension(segment.Path)[21..]}-{offset.ToString("D12", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Drops a record's bytes from memory. Call under the index gate.</summary>
+    private void Uncache(OutboxIndexEntry entry)
+    {
+        if (entry.Cached is { } record)
+        {
+            _cachedBytes -= record.Line.Length;
+            entry.Cached = null;
         }
     }
 
@@ -126,36 +383,14 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     {
         try
         {
-            return new FileStream(temporary, NewFileOptions());
+            return new FileStream(temporary, PrivateFileOptions(FileMode.CreateNew));
         }
         catch (DirectoryNotFoundException)
         {
             // A file in their place fails here, as it should, until an operator removes it.
             CreateOwnerOnlyDirectory(_directory);
-            return new FileStream(temporary, NewFileOptions());
+            return new FileStream(temporary, PrivateFileOptions(FileMode.CreateNew));
         }
-    }
-
-    /// <summary>Created new (never over another file), and readable by the agent's user only (docs/protocol.md §10 "Files").</summary>
-    private static FileStreamOptions NewFileOptions()
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            // Unbuffered: the JSON writer already buffers, and flushes large results in 64 KiB
-            // chunks (docs/adr/0009); a FileStream buffer would be a second copy and a 16 KiB
-            // allocation per result (docs/performance.md).
-            BufferSize = 0,
-            Options = FileOptions.Asynchronous,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnlyFile;
-        }
-
-        return options;
     }
 
     /// <summary>A directory under the data directory, and the data directory itself when it is gone too (0700 each).</summary>
@@ -179,27 +414,17 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         }
     }
 
+    /// <summary>From memory: the outbox read the disk once, at start, and has kept the list since.</summary>
     public IReadOnlyList<OutboxEntry> ListPending()
     {
-        var entries = new List<OutboxEntry>();
-        try
+        List<OutboxEntry> entries;
+        lock (_indexGate)
         {
-            foreach (var path in Directory.EnumerateFiles(_directory, "*" + Extension))
+            entries = new List<OutboxEntry>(_index.Count);
+            foreach (var indexed in _index.Values)
             {
-                // A name not of the outbox's making is left alone: listed, loaded or moved, never.
-                var key = Path.GetFileName(path)[..^Extension.Length];
-                if (key.Length > 20 && long.TryParse(key.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-                {
-                    entries.Add(new OutboxEntry(key, new DateTimeOffset(ticks, TimeSpan.Zero)));
-                }
+                entries.Add(indexed.Entry);
             }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The directory was removed or replaced by a file: nothing in it can be delivered now.
-            // The next store recreates it (docs/adr/0014).
-            LogCannotList(_logger, _directory, ex.GetType().Name, ex.Message);
-            return [];
         }
 
         entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -207,11 +432,41 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     }
 
     /// <summary>
-    /// Reads only the head of the file, up to where the result starts: the result itself stays on
-    /// disk and is streamed from the file each time it is sent (docs/adr/0004, docs/adr/0009).
+    /// A segment record comes from memory while it is cached, else as a region of its segment; a
+    /// file of its own is read up to where the result starts. Either way the result itself is
+    /// streamed from the disk each time it is sent (docs/adr/0004, docs/adr/0009).
     /// </summary>
     public async Task<StoredResult?> LoadAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
+        OutboxIndexEntry? indexed;
+        lock (_indexGate)
+        {
+            _index.TryGetValue(entry.Key, out indexed);
+            if (indexed?.Cached is { } record)
+            {
+                return new StoredResult(indexed.OperationId!, new MemoryResultBody(record.Result));
+            }
+        }
+
+        if (indexed is null)
+        {
+            // Removed, or quarantined, since it was listed.
+            LogUnreadable(_logger, entry.Key, nameof(FileNotFoundException));
+            return null;
+        }
+
+        if (indexed.Segment is { } segment)
+        {
+            if (!File.Exists(segment.Path))
+            {
+                Forget(indexed);
+                LogUnreadable(_logger, entry.Key, nameof(FileNotFoundException));
+                return null;
+            }
+
+            return new StoredResult(indexed.OperationId!, new FileResultBody(segment.Path, indexed.ResultOffset, indexed.ResultLength));
+        }
+
         var path = PathOf(entry.Key);
         string problem;
         try
@@ -225,6 +480,8 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         }
         catch (FileNotFoundException)
         {
+            // Deleted behind the outbox's back: nothing left to deliver, or to wait for at shutdown.
+            Forget(indexed);
             LogUnreadable(_logger, entry.Key, nameof(FileNotFoundException));
             return null;
         }
@@ -233,7 +490,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
             problem = ex.GetType().Name;
         }
 
-        Quarantine(entry.Key, path, problem);
+        Quarantine(indexed, path, problem);
         return null;
     }
 
@@ -267,7 +524,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     /// Moves a corrupt entry out of the outbox, keeping it for a human to look at (docs/protocol.md §10).
     /// Throws when it cannot: the entry then stays where it is, never deleted unread.
     /// </summary>
-    private void Quarantine(string key, string path, string problem)
+    private void Quarantine(OutboxIndexEntry indexed, string path, string problem)
     {
         CreateOwnerOnlyDirectory(_quarantine);
         var target = Path.Combine(_quarantine, Path.GetFileName(path));
@@ -277,8 +534,24 @@ internal sealed partial class FileResultOutbox : IResultOutbox
         }
 
         File.Move(path, target);
-        Interlocked.Decrement(ref _pending);
-        LogQuarantined(_logger, key, problem, target);
+        Forget(indexed);
+        LogQuarantined(_logger, indexed.Entry.Key, problem, target);
+    }
+
+    /// <summary>Takes an entry out of the list and the count, once.</summary>
+    private bool Forget(OutboxIndexEntry indexed)
+    {
+        lock (_indexGate)
+        {
+            if (!_index.Remove(indexed.Entry.Key))
+            {
+                return false;
+            }
+
+            Uncache(indexed);
+            _pending--;
+            return true;
+        }
     }
 
     /// <summary>
@@ -304,13 +577,59 @@ internal sealed partial class FileResultOutbox : IResultOutbox
 
     public void Remove(OutboxEntry entry)
     {
-        var path = PathOf(entry.Key);
-        if (File.Exists(path))
+        OutboxIndexEntry? indexed;
+        lock (_indexGate)
         {
-            File.Delete(path);
-            Interlocked.Decrement(ref _pending);
+            // Claimed here, so two removals of one entry acknowledge it once.
+            if (!_index.Remove(entry.Key, out indexed))
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            if (indexed.Segment is { } segment)
+            {
+                AcknowledgeRecord(segment, indexed.Offset);
+            }
+            else
+            {
+                // No existence check first: a file already gone is what was asked for.
+                File.Delete(PathOf(entry.Key));
+            }
+        }
+        catch
+        {
+            lock (_indexGate)
+            {
+                _index.Add(entry.Key, indexed); // still pending: the publisher retries the removal
+            }
+
+            throw;
+        }
+
+        lock (_indexGate)
+        {
+            Uncache(indexed);
+            _pending--;
         }
     }
+
+    private void AcknowledgeRecord(Segment segment, long offset)
+    {
+        try
+        {
+            _segments.Acknowledge(segment, offset);
+        }
+        catch (IOException) when (!File.Exists(segment.Path))
+        {
+            // The segment went with its directory (docs/adr/0014): nothing is left to acknowledge.
+            _segments.Acknowledge(segment, offset, write: false);
+        }
+    }
+
+    public void Dispose() => _segments.Close();
 
     private string PathOf(string key) => Path.Combine(_directory, key + Extension);
 
@@ -323,6 +642,12 @@ internal sealed partial class FileResultOutbox : IResultOutbox
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {Key} is corrupt ({Problem}); moved it to {File} for inspection")]
     private static partial void LogQuarantined(ILogger logger, string key, string problem, string file);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox directory {Directory} cannot be listed ({ErrorType}: {Error})")]
-    private static partial void LogCannotList(ILogger logger, string directory, string errorType, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} cannot be read ({ErrorType}: {Error}); left in place, its results are not delivered")]
+    private static partial void LogUnreadableSegment(ILogger logger, string file, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox segment {File} ends in an incomplete record ({Bytes} bytes) from a write that never finished; ignored")]
+    private static partial void LogTornTail(ILogger logger, string file, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} has {Count} corrupt record(s) and cannot be copied to quarantine ({ErrorType}: {Error}); it is kept in place")]
+    private static partial void LogCannotQuarantine(ILogger logger, string file, int count, string errorType, string error);
 }

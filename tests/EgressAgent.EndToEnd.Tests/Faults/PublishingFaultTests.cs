@@ -92,7 +92,7 @@ public sealed class PublishingFaultTests(ITestOutputHelper output)
         Assert.True(JsonNode.DeepEquals(expected, recorded.Result), recorded.RawBody);
         Assert.Equal([413, 200], emulator.Results.Where(r => r.OperationId == id).Select(r => r.StatusCode));
         Assert.Contains(agent.Lines, l => l.Contains($"Result of {id} was refused as too large (413, {size} bytes)", StringComparison.Ordinal));
-        Assert.Empty(Directory.GetFiles(Path.Combine(data.Path, "outbox"), "*.result.json"));
+        Assert.Empty(StoredResults.OperationIds(Path.Combine(data.Path, "outbox")));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class PublishingFaultTests(ITestOutputHelper output)
         Assert.Equal("ResultTooLarge", attempts[1].Result!["__mcd_error_type__"]!.GetValue<string>());
         Assert.Equal("t-refused", attempts[1].Result!["__mcd_trace_id__"]!.GetValue<string>());
         Assert.True(after.Accepted);
-        Assert.Empty(Directory.GetFiles(Path.Combine(data.Path, "outbox"), "*.result.json"));
+        Assert.Empty(StoredResults.OperationIds(Path.Combine(data.Path, "outbox")));
     }
 
     private AgentProcess StartAgent(OrchestratorEmulator emulator, TempDirectory data) =>

@@ -29,8 +29,13 @@ public sealed class StoredFileTests(ITestOutputHelper output)
         emulator.SendEvent(new { type = "work_available" });
         await emulator.WaitForRequestAsync(r => r.Method == "PUT" && r.Path.Contains(id, StringComparison.Ordinal), Bound);
 
-        var stored = Assert.Single(Directory.GetFiles(Path.Combine(data.Path, "outbox"), "*.result.json"));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
+        var outbox = Path.Combine(data.Path, "outbox");
+        Assert.Equal([id], StoredResults.OperationIds(outbox));
+        Assert.NotEmpty(Directory.GetFiles(outbox));
+        foreach (var stored in Directory.GetFiles(outbox))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
+        }
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
     }
 

@@ -30,10 +30,10 @@ public sealed class OutboxQuarantineTests : IDisposable
     [InlineData("")]
     public async Task A_corrupt_entry_is_moved_to_quarantine_with_a_log_line_naming_the_file(string content)
     {
-        var outbox = NewOutbox();
-        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        var name = entry.Key + ".result.json";
+        var name = EntryFileName();
         await File.WriteAllTextAsync(Path.Combine(OutboxDirectory, name), content);
+        var outbox = NewOutbox();
+        var entry = Assert.Single(outbox.ListPending());
 
         Assert.Null(await outbox.LoadAsync(entry, CancellationToken.None));
 
@@ -52,21 +52,20 @@ public sealed class OutboxQuarantineTests : IDisposable
     [Fact]
     public async Task Invalid_UTF8_is_quarantined_byte_for_byte()
     {
-        var outbox = NewOutbox();
-        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        var name = EntryFileName();
         byte[] content = [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D];
-        await File.WriteAllBytesAsync(Path.Combine(OutboxDirectory, entry.Key + ".result.json"), content);
+        await File.WriteAllBytesAsync(Path.Combine(OutboxDirectory, name), content);
+        var outbox = NewOutbox();
 
-        Assert.Null(await outbox.LoadAsync(entry, CancellationToken.None));
+        Assert.Null(await outbox.LoadAsync(Assert.Single(outbox.ListPending()), CancellationToken.None));
 
-        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(QuarantineDirectory, entry.Key + ".result.json")));
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(QuarantineDirectory, name)));
     }
 
     [Fact]
     public async Task A_corrupt_entry_left_by_an_earlier_process_is_counted_then_quarantined_not_deleted()
     {
-        var entry = await NewOutbox().AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        await File.WriteAllTextAsync(Path.Combine(OutboxDirectory, entry.Key + ".result.json"), "{\"operation_id\":");
+        await File.WriteAllTextAsync(Path.Combine(OutboxDirectory, EntryFileName()), "{\"operation_id\":");
 
         var restarted = NewOutbox();
         Assert.Equal(1, restarted.PendingCount);
@@ -101,9 +100,11 @@ public sealed class OutboxQuarantineTests : IDisposable
     [Fact]
     public async Task An_entry_that_is_gone_is_not_quarantined()
     {
+        var name = EntryFileName();
+        await File.WriteAllTextAsync(Path.Combine(OutboxDirectory, name), "{\"operation_id\":\"op-1\",\"result\":{}}");
         var outbox = NewOutbox();
-        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        File.Delete(Path.Combine(OutboxDirectory, entry.Key + ".result.json"));
+        var entry = Assert.Single(outbox.ListPending());
+        File.Delete(Path.Combine(OutboxDirectory, name));
 
         Assert.Null(await outbox.LoadAsync(entry, CancellationToken.None));
         Assert.False(Directory.Exists(QuarantineDirectory));
@@ -112,10 +113,10 @@ public sealed class OutboxQuarantineTests : IDisposable
     [Fact]
     public async Task A_corrupt_entry_that_cannot_be_moved_stays_in_the_outbox()
     {
-        var outbox = NewOutbox();
-        var entry = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        var path = Path.Combine(OutboxDirectory, entry.Key + ".result.json");
+        var path = Path.Combine(OutboxDirectory, EntryFileName());
         await File.WriteAllTextAsync(path, "corrupt");
+        var outbox = NewOutbox();
+        var entry = Assert.Single(outbox.ListPending());
         await File.WriteAllTextAsync(QuarantineDirectory, "a file where the quarantine directory should be");
 
         await Assert.ThrowsAnyAsync<IOException>(() => outbox.LoadAsync(entry, CancellationToken.None));
@@ -123,6 +124,13 @@ public sealed class OutboxQuarantineTests : IDisposable
         Assert.Equal("corrupt", await File.ReadAllTextAsync(path));
         Assert.Equal(1, outbox.PendingCount);
         File.Delete(QuarantineDirectory);
+    }
+
+    /// <summary>The name of a result file as an earlier process wrote it (a result too large for a segment has one).</summary>
+    private string EntryFileName()
+    {
+        Directory.CreateDirectory(OutboxDirectory);
+        return $"{new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero).UtcTicks:D20}-{Guid.NewGuid():N}.result.json";
     }
 
     private FileResultOutbox NewOutbox() => new(

@@ -111,10 +111,18 @@ public sealed class OutboxStorageFaultTests : IDisposable
 
         var outbox = NewOutbox();
 
-        var entry = await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var small = await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        await outbox.AddAsync("op-2", new JsonObject { ["n"] = 2 }, CancellationToken.None);
+        var large = await outbox.AddAsync("op-3", LargeResult(), CancellationToken.None);
+        outbox.Remove(small); // the segment gets its acks file
 
-        var file = Path.Combine(OutboxDirectory, entry.Key + ".result.json");
-        Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(file));
+        string[] kinds = ["*.segment", "*.segment.acks", "*.result.json"];
+        Assert.All(kinds, kind => Assert.Single(Directory.GetFiles(OutboxDirectory, kind)));
+        Assert.True(File.Exists(Path.Combine(OutboxDirectory, large.Key + ".result.json")));
+        foreach (var file in Directory.GetFiles(OutboxDirectory))
+        {
+            Assert.Equal(OwnerReadWrite, File.GetUnixFileMode(file));
+        }
     }
 
     private string[] TemporaryFiles() =>

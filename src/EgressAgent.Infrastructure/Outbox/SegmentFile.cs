@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace EgressAgent.Infrastructure.Outbox;
+
+/// <summary>Reads a segment an earlier process wrote: its records, its torn tail, its corrupt lines (docs/adr/0032).</summary>
+internal static class SegmentFile
+{
+    /// <summary>A whole record: where its line and its result are, and what it says.</summary>
+    public readonly record struct Line(long Offset, string OperationId, long CreatedTicks, long ResultOffset, long ResultLength);
+
+    /// <summary>The file's records in order; <paramref name="corrupt"/> gets the offsets of bad lines followed by good ones, <paramref name="tornTail"/> the length of an incomplete last line (0 when none).</summary>
+    public static List<Line> Read(byte[] bytes, List<long> corrupt, out long tornTail)
+    {
+        var lines = new List<Line>();
+        tornTail = 0;
+        var start = 0;
+        while (start < bytes.Length)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0)
+            {
+                // Written by a sync that never completed (a crash), so never acknowledged to anyone.
+                tornTail = bytes.Length - start;
+                break;
+            }
+
+            if (Parse(bytes.AsSpan(start, end - start), start) is { } line)
+            {
+                lines.Add(line);
+            }
+            else if (end + 1 == bytes.Length)
+            {
+                tornTail = end + 1 - start; // the last line: as torn as one without its line feed
+            }
+            else
+            {
+                corrupt.Add(start);
+            }
+
+            start = end + 1;
+        }
+
+        return lines;
+    }
+
+    /// <summary>The offsets an acks file names; an incomplete last line (a power cut) is not one.</summary>
+    public static HashSet<long> ReadAcks(string path)
+    {
+        var acks = new HashSet<long>();
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return acks;
+        }
+
+        var start = 0;
+        for (var end = Array.IndexOf(bytes, (byte)'\n'); end >= 0; end = Array.IndexOf(bytes, (byte)'\n', start))
+        {
+            if (long.TryParse(bytes.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            {
+                acks.Add(offset);
+            }
+
+            start = end + 1;
+        }
+
+        return acks;
+    }
+
+    /// <summary><c>{"operation_id":"…","created":ticks,"result":{…}}</c> exactly, as one whole JSON document; null otherwise.</summary>
+    private static Line? Parse(ReadOnlySpan<byte> line, long offset)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line, isFinalBlock: true, default);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("operation_id"u8)
+                || !reader.Read() || reader.TokenType != JsonTokenType.String)
+            {
+                return null;
+            }
+
+            var operationId = reader.GetString()!;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("created"u8)
+                || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var created) || created < 0 || created > DateTimeOffset.MaxValue.UtcTicks
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("result"u8)
+                || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            var resultStart = reader.TokenStartIndex;
+            reader.Skip();
+            var resultEnd = reader.BytesConsumed;
+            return reader.Read() && reader.TokenType == JsonTokenType.EndObject && reader.BytesConsumed == line.Length && !reader.Read()
+                ? new Line(offset, operationId, created, offset + resultStart, resultEnd - resultStart)
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,297 @@
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Configuration;
+using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EgressAgent.Infrastructure.Tests.Outbox;
+
+/// <summary>
+/// docs/adr/0032: small results are records of an append-only segment, synced in groups; a
+/// delivery appends an ack; a new process reads records minus acks, ignores a torn tail, and
+/// quarantines a copy of a segment with a corrupt line while still delivering its good records.
+/// </summary>
+public sealed class SegmentOutboxTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("egress-outbox-segments-").FullName;
+    private readonly RecordingLogger<FileResultOutbox> _logger = new();
+
+    private string OutboxDirectory => Path.Combine(_dataDirectory, "outbox");
+
+    private string[] SegmentFiles => Directory.GetFiles(OutboxDirectory, "*.segment");
+
+    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+
+    [Fact]
+    public async Task Results_that_arrive_while_a_sync_runs_share_the_next_one_and_none_is_acknowledged_before_its_sync()
+    {
+        using var firstSyncStarted = new ManualResetEventSlim();
+        using var releaseFirstSync = new ManualResetEventSlim();
+        var syncs = 0;
+        var outbox = NewOutbox();
+        outbox.Segments.SyncData = handle =>
+        {
+            if (Interlocked.Increment(ref syncs) == 1)
+            {
+                firstSyncStarted.Set();
+                releaseFirstSync.Wait(Bound);
+            }
+
+            DataSync.Flush(handle);
+        };
+
+        var leader = Task.Run(() => outbox.AddAsync("op-leader", new JsonObject { ["n"] = -1 }, CancellationToken.None));
+        Assert.True(firstSyncStarted.Wait(Bound));
+        var followers = Enumerable.Range(0, 63)
+            .Select(i => Task.Run(() => outbox.AddAsync($"op-{i}", new JsonObject { ["n"] = i }, CancellationToken.None)))
+            .ToList();
+
+        await Task.Delay(200);
+        Assert.False(leader.IsCompleted);
+        Assert.All(followers, t => Assert.False(t.IsCompleted)); // written or not, none is durable yet
+        Assert.Equal(0, outbox.PendingCount);
+
+        releaseFirstSync.Set();
+        var entries = await Task.WhenAll(followers.Prepend(leader)).WaitAsync(Bound);
+
+        Assert.Equal(64, outbox.Segments.Records);
+        Assert.True(outbox.Segments.Syncs <= 8, $"{outbox.Segments.Syncs} syncs for 64 results");
+        Assert.Equal(64, outbox.PendingCount);
+        Assert.Equal(entries.OrderBy(e => e.Key, StringComparer.Ordinal), outbox.ListPending());
+        var restarted = NewOutbox();
+        Assert.Equal(64, restarted.PendingCount);
+        string[] expected = ["op-leader", .. Enumerable.Range(0, 63).Select(i => $"op-{i}")];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), await OperationIdsAsync(restarted));
+        Assert.Single(SegmentFiles);
+    }
+
+    [Fact]
+    public async Task A_restart_lists_the_records_not_acknowledged_and_loads_them_from_the_segment()
+    {
+        var outbox = NewOutbox();
+        var first = await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var second = await outbox.AddAsync("op-2", new JsonObject { ["n"] = 2 }, CancellationToken.None);
+        var third = await outbox.AddAsync("op-3", new JsonObject { ["n"] = 3 }, CancellationToken.None);
+        outbox.Remove(second);
+
+        var restarted = NewOutbox();
+
+        Assert.Equal([first, third], restarted.ListPending());
+        Assert.Equal(2, restarted.PendingCount);
+        var loaded = await restarted.LoadAsync(third, CancellationToken.None);
+        Assert.Equal("op-3", loaded!.OperationId);
+        Assert.Equal("{\"n\":3}", await loaded.Body.ReadStringAsync());
+        Assert.Null(await restarted.LoadAsync(second, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_torn_last_record_is_ignored_with_a_warning_and_the_next_process_writes_a_new_segment()
+    {
+        var outbox = NewOutbox();
+        var stored = await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var segment = Assert.Single(SegmentFiles);
+        await File.AppendAllTextAsync(segment, "{\"operation_id\":\"op-torn\",\"created\":1,\"result\":{\"n\":");
+        var length = new FileInfo(segment).Length;
+
+        var restarted = NewOutbox();
+        var later = await restarted.AddAsync("op-2", new JsonObject { ["n"] = 2 }, CancellationToken.None);
+
+        Assert.Equal(InKeyOrder(stored, later), restarted.ListPending()); // one tick, two segments: the order is the keys'
+
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Warning && r.Message.Contains(segment, StringComparison.Ordinal) && r.Message.Contains("incomplete", StringComparison.Ordinal));
+        Assert.Equal(2, SegmentFiles.Length);
+        Assert.Equal(length, new FileInfo(segment).Length); // never appended to again
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, "quarantine")));
+        Assert.Equal(["op-1", "op-2"], await OperationIdsAsync(NewOutbox()));
+    }
+
+    [Fact]
+    public async Task A_corrupt_record_between_good_ones_is_quarantined_with_its_segment_and_the_good_ones_are_still_delivered()
+    {
+        var outbox = NewOutbox();
+        await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        await outbox.AddAsync("op-2", new JsonObject { ["n"] = 2 }, CancellationToken.None);
+        outbox.Dispose();
+        var segment = Assert.Single(SegmentFiles);
+        var lines = (await File.ReadAllTextAsync(segment)).Split('\n');
+        var content = $"{lines[0]}\n{{\"operation_id\":\"op-bad\",\"result\":\n{lines[1]}\n";
+        await File.WriteAllTextAsync(segment, content);
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(["op-1", "op-2"], await OperationIdsAsync(restarted));
+        var kept = Path.Combine(_dataDirectory, "quarantine", Path.GetFileName(segment));
+        Assert.Equal(content, await File.ReadAllTextAsync(kept));
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Error && r.Message.Contains("is corrupt", StringComparison.Ordinal) && r.Message.Contains(kept, StringComparison.Ordinal));
+        Assert.Equal(2, restarted.PendingCount);
+    }
+
+    [Fact]
+    public async Task A_failed_sync_fails_every_member_of_its_group_and_the_next_result_goes_to_a_new_segment_stored_once()
+    {
+        using var firstSyncStarted = new ManualResetEventSlim();
+        using var releaseFirstSync = new ManualResetEventSlim();
+        var syncs = 0;
+        var outbox = NewOutbox();
+        outbox.Segments.SyncData = handle =>
+        {
+            switch (Interlocked.Increment(ref syncs))
+            {
+                case 1:
+                    firstSyncStarted.Set();
+                    releaseFirstSync.Wait(Bound);
+                    break;
+                case 2:
+                    throw new IOException("Input/output error");
+            }
+
+            DataSync.Flush(handle);
+        };
+
+        var leader = Task.Run(() => outbox.AddAsync("op-leader", new JsonObject(), CancellationToken.None));
+        Assert.True(firstSyncStarted.Wait(Bound));
+        var group = Enumerable.Range(0, 10).Select(i => Task.Run(() => outbox.AddAsync($"op-{i}", new JsonObject(), CancellationToken.None))).ToList();
+        await Task.Delay(200);
+        releaseFirstSync.Set();
+
+        var stored = await leader.WaitAsync(Bound);
+        foreach (var member in group)
+        {
+            var fault = await Assert.ThrowsAnyAsync<IOException>(() => member.WaitAsync(Bound));
+            Assert.Equal("Input/output error", fault.Message);
+        }
+
+        Assert.Equal([stored], outbox.ListPending());
+        Assert.Equal(1, outbox.PendingCount);
+        var retried = await outbox.AddAsync("op-0", new JsonObject(), CancellationToken.None); // what DurableResultWriter does
+        Assert.Equal(InKeyOrder(stored, retried), outbox.ListPending());
+        Assert.Equal(2, SegmentFiles.Length); // the failed one is never appended to again
+
+        Assert.Equal(["op-0", "op-leader"], await OperationIdsAsync(NewOutbox()));
+    }
+
+    [Fact]
+    public async Task A_full_disk_while_a_record_is_appended_stores_nothing_and_the_next_write_stores_it_once()
+    {
+        var outbox = NewOutbox();
+        var first = await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var firstSegment = Assert.Single(SegmentFiles);
+        var goodLength = new FileInfo(firstSegment).Length;
+        outbox.WrapStream = file => new FullDiskStream(file, 10);
+
+        var fault = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-2", new JsonObject { ["n"] = 2 }, CancellationToken.None));
+
+        Assert.Equal("No space left on device", fault.Message);
+        Assert.Equal([first], outbox.ListPending());
+        Assert.Equal(goodLength, new FileInfo(Assert.Single(SegmentFiles)).Length); // cut back to its last good length
+
+        outbox.WrapStream = file => file; // space freed
+        var second = await outbox.AddAsync("op-2", new JsonObject { ["n"] = 2 }, CancellationToken.None);
+
+        Assert.Equal(InKeyOrder(first, second), outbox.ListPending()); // one tick, two segments: the order is the keys'
+        Assert.Equal(["op-1", "op-2"], await OperationIdsAsync(NewOutbox()));
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, "quarantine")));
+    }
+
+    [Fact]
+    public async Task A_store_after_the_outbox_directory_was_removed_goes_to_a_new_segment_in_the_recreated_directory_not_the_unlinked_one()
+    {
+        var outbox = NewOutbox();
+        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        Directory.Delete(OutboxDirectory, recursive: true);
+
+        var later = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+
+        Assert.Single(SegmentFiles);
+        Assert.Equal([later], NewOutbox().ListPending()); // durable where a restart looks for it
+    }
+
+    [Fact]
+    public async Task A_segment_no_longer_appended_to_is_deleted_with_its_acks_once_every_record_is_delivered()
+    {
+        var outbox = NewOutbox();
+        outbox.Segments.RotateAt = 1; // every group closes its segment
+        var first = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        var second = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+        Assert.Equal(2, SegmentFiles.Length);
+
+        outbox.Remove(first);
+
+        var left = Assert.Single(SegmentFiles);
+        Assert.Equal(["op-2"], await OperationIdsAsync(NewOutbox()));
+        Assert.Empty(Directory.GetFiles(OutboxDirectory, "*.acks"));
+        outbox.Remove(second);
+        Assert.False(File.Exists(left));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(OutboxDirectory));
+        Assert.Equal(0, outbox.PendingCount);
+    }
+
+    [Fact]
+    public async Task The_active_segment_stays_while_it_is_appended_to_and_goes_at_a_graceful_stop_once_everything_is_delivered()
+    {
+        var outbox = NewOutbox();
+        var first = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        outbox.Remove(first);
+        Assert.Single(SegmentFiles);
+        Assert.Single(Directory.GetFiles(OutboxDirectory, "*.segment.acks"));
+
+        var second = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+        Assert.Single(SegmentFiles); // the same one
+        outbox.Remove(second);
+        outbox.Dispose();
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(OutboxDirectory));
+    }
+
+    [Fact]
+    public async Task A_segment_whose_records_were_all_delivered_before_a_crash_is_deleted_at_the_next_start()
+    {
+        var outbox = NewOutbox();
+        outbox.Remove(await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None));
+        Assert.Single(SegmentFiles); // the crash: no graceful stop
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(0, restarted.PendingCount);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(OutboxDirectory));
+    }
+
+    [Fact]
+    public async Task A_just_stored_result_loads_from_memory_and_one_beyond_a_record_goes_to_a_file_of_its_own()
+    {
+        var outbox = NewOutbox();
+        var small = await outbox.AddAsync("op-small", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var large = await outbox.AddAsync("op-large", new JsonObject { ["s"] = new string('x', 70_000) }, CancellationToken.None);
+
+        var fromMemory = await outbox.LoadAsync(small, CancellationToken.None);
+        File.Delete(Assert.Single(SegmentFiles)); // a cached body does not read the file
+
+        Assert.Equal("{\"n\":1}", await fromMemory!.Body.ReadStringAsync());
+        Assert.Equal("{\"n\":1}", await (await outbox.LoadAsync(small, CancellationToken.None))!.Body.ReadStringAsync());
+        Assert.True(File.Exists(Path.Combine(OutboxDirectory, large.Key + ".result.json")));
+        Assert.Equal(70_000, (await (await outbox.LoadAsync(large, CancellationToken.None))!.Body.ReadJsonAsync())!["s"]!.GetValue<string>().Length);
+    }
+
+    private static IEnumerable<EgressAgent.Application.Ports.OutboxEntry> InKeyOrder(params EgressAgent.Application.Ports.OutboxEntry[] entries) =>
+        entries.OrderBy(e => e.Key, StringComparer.Ordinal);
+
+    private static async Task<List<string>> OperationIdsAsync(FileResultOutbox outbox)
+    {
+        var ids = new List<string>();
+        foreach (var entry in outbox.ListPending())
+        {
+            ids.Add((await outbox.LoadAsync(entry, CancellationToken.None))!.OperationId);
+        }
+
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
+    }
+
+    private FileResultOutbox NewOutbox() => new(
+        Options.Create(new StorageOptions { DataDirectory = _dataDirectory }),
+        new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero)),
+        _logger);
+}
