@@ -23,11 +23,8 @@ namespace EgressAgent.Infrastructure.Outbox;
 /// </summary>
 internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 {
-    private const string Extension = ".result.json";
+    internal const string Extension = ".result.json";
     private const string TemporaryExtension = ".tmp";
-
-    /// <summary>How far into a file its operation id and the start of its result must be.</summary>
-    private const int MaxHeadBytes = 64 * 1024;
 
     /// <summary>Just-stored results kept in memory for their first delivery, in bytes (docs/adr/0032).</summary>
     private const long CacheLimit = 1024 * 1024;
@@ -36,7 +33,6 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     private const int MaxCachedEntries = 1024;
     private static ReadOnlySpan<byte> RecordEnd => "}\n"u8;
 
-    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _directory;
     private readonly string _quarantine;
     private readonly TimeProvider _timeProvider;
@@ -44,7 +40,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     private readonly GroupDirectorySync _directorySync;
     private readonly SegmentLog _segments;
     private readonly Lock _indexGate = new();
-    private readonly Dictionary<string, OutboxIndexEntry> _index = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OutboxIndexEntry> _index;
     private readonly Queue<OutboxIndexEntry> _cached = new();
     private long _cachedBytes;
     private int _pending;
@@ -65,139 +61,15 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             File.Delete(leftover);
         }
 
-        Recover();
+        _index = OutboxRecovery.Read(_directory, _quarantine, _segments, logger);
         _pending = _index.Count; // the same entries the publisher will see, so the count can reach zero
         if (_pending > 0)
         {
-            LogBacklog(_logger, _pending, _directory);
+            OutboxLog.Backlog(_logger, _pending, _directory);
         }
     }
 
     public int PendingCount => Volatile.Read(ref _pending);
-
-    /// <summary>
-    /// Reads what earlier processes left: files of their own, and segments minus their acks. A
-    /// name not of the outbox's making is left alone: listed, loaded or moved, never.
-    /// </summary>
-    private void Recover()
-    {
-        foreach (var path in Directory.EnumerateFiles(_directory))
-        {
-            var name = Path.GetFileName(path);
-            if (name.EndsWith(Extension, StringComparison.Ordinal))
-            {
-                var key = name[..^Extension.Length];
-                if (key.Length > 20 && long.TryParse(key.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-                {
-                    var entry = new OutboxEntry(key, new DateTimeOffset(ticks, TimeSpan.Zero));
-                    _index.Add(key, new OutboxIndexEntry(entry));
-                }
-            }
-            else if (IsSegmentName(name))
-            {
-                try
-                {
-                    RecoverSegment(path);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // Left as it is, for a human or the next start: never deleted unread.
-                    LogUnreadableSegment(_logger, path, ex.GetType().Name, ex.Message);
-                }
-            }
-            else if (name.EndsWith(Segment.Extension + Segment.AcksExtension, StringComparison.Ordinal)
-                && IsSegmentName(name[..^Segment.AcksExtension.Length]) && !File.Exists(path[..^Segment.AcksExtension.Length]))
-            {
-                // Its segment was deleted and a crash came before the acks went too.
-                TryDelete(path);
-            }
-        }
-    }
-
-    /// <summary><c>&lt;20 digits&gt;-&lt;32 hex digits&gt;.segment</c>: the names the segment log gives.</summary>
-    private static bool IsSegmentName(string name) =>
-        name.Length == 20 + 1 + 32 + Segment.Extension.Length && name.EndsWith(Segment.Extension, StringComparison.Ordinal)
-        && long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out _) && name[20] == '-'
-        && Guid.TryParseExact(name.AsSpan(21, 32), "N", out _);
-
-    private void RecoverSegment(string path)
-    {
-        var segment = new Segment(path);
-        var acks = SegmentFile.ReadAcks(segment.AcksPath);
-        var bytes = File.ReadAllBytes(path);
-        var corrupt = new List<long>();
-        var lines = SegmentFile.Read(bytes, corrupt, out var tornTail);
-        segment.Length = bytes.Length;
-        if (tornTail > 0)
-        {
-            // An append whose sync never completed: no caller was told it was stored.
-            LogTornTail(_logger, path, tornTail);
-        }
-
-        if (corrupt.Count > 0 && !TryQuarantineCopy(path, corrupt))
-        {
-            segment.Keep = true; // the only copy of the corrupt lines: never deleted
-        }
-
-        foreach (var line in lines)
-        {
-            if (acks.Contains(line.Offset))
-            {
-                continue;
-            }
-
-            var entry = new OutboxEntry(KeyOf(line.CreatedTicks, segment, line.Offset), new DateTimeOffset(line.CreatedTicks, TimeSpan.Zero));
-            _index.Add(entry.Key, new OutboxIndexEntry(entry)
-            {
-                Segment = segment,
-                Offset = line.Offset,
-                ResultOffset = line.ResultOffset,
-                ResultLength = line.ResultLength,
-                OperationId = line.OperationId,
-            });
-            segment.Live++;
-        }
-
-        if (segment.Live == 0 && !segment.Keep)
-        {
-            // Everything in it was delivered: only the deletion was left undone.
-            segment.Close(delete: true);
-        }
-        else
-        {
-            _segments.Adopt(segment);
-        }
-    }
-
-    /// <summary>
-    /// A copy of a segment with corrupt lines in its middle, for a human to look at; its good
-    /// records are still delivered from the original (docs/protocol.md §10, docs/adr/0032).
-    /// </summary>
-    private bool TryQuarantineCopy(string path, List<long> corrupt)
-    {
-        try
-        {
-            CreateOwnerOnlyDirectory(_quarantine);
-            var target = Path.Combine(_quarantine, Path.GetFileName(path));
-            if (File.Exists(target))
-            {
-                target += $".{Guid.NewGuid():N}";
-            }
-
-            File.Copy(path, target);
-            foreach (var offset in corrupt)
-            {
-                LogQuarantined(_logger, $"{Path.GetFileName(path)}@{offset.ToString(CultureInfo.InvariantCulture)}", "UnexpectedLayout", target);
-            }
-
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogCannotQuarantine(_logger, path, corrupt.Count, ex.GetType().Name, ex.Message);
-            return false;
-        }
-    }
 
     /// <summary>
     /// Wraps the stream a result reaches the disk through, on both paths (the segment a group is
@@ -218,30 +90,6 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     public Task<OutboxEntry> AddAsync(string operationId, OperationResult result, CancellationToken cancellationToken) =>
         AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
-
-    /// <summary>Created with the given mode, and readable by the agent's user only (docs/protocol.md §10 "Files").</summary>
-    internal static FileStreamOptions PrivateFileOptions(FileMode mode)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = mode,
-            Access = FileAccess.Write,
-
-            // Readers of a segment open it while it is appended to.
-            Share = FileShare.Read,
-
-            // Unbuffered: the JSON writer already buffers, and flushes large results in 64 KiB
-            // chunks (docs/adr/0009); a FileStream buffer would be a second copy and a 16 KiB
-            // allocation per result (docs/performance.md).
-            BufferSize = 0,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnlyFile;
-        }
-
-        return options;
-    }
 
     private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
@@ -284,7 +132,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             if (file is not null)
             {
                 await file.DisposeAsync();
-                TryDelete(temporary!);
+                OutboxFiles.TryDelete(temporary!);
             }
 
             throw;
@@ -360,7 +208,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     }
 
     /// <summary>The record's key: its creation time first, so keys sort oldest first, then where it is (the same key in every process).</summary>
-    private static string KeyOf(long createdTicks, Segment segment, long offset) =>
+    internal static string KeyOf(long createdTicks, Segment segment, long offset) =>
         $"{createdTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Path.GetFileNameWithoutExtension(segment.Path)[21..]}-{offset.ToString("D12", CultureInfo.InvariantCulture)}";
 
     /// <summary>Drops a record's bytes from memory. Call under the index gate.</summary>
@@ -383,34 +231,13 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     {
         try
         {
-            return new FileStream(temporary, PrivateFileOptions(FileMode.CreateNew));
+            return new FileStream(temporary, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
         }
         catch (DirectoryNotFoundException)
         {
             // A file in their place fails here, as it should, until an operator removes it.
-            CreateOwnerOnlyDirectory(_directory);
-            return new FileStream(temporary, PrivateFileOptions(FileMode.CreateNew));
-        }
-    }
-
-    /// <summary>A directory under the data directory, and the data directory itself when it is gone too (0700 each).</summary>
-    private static void CreateOwnerOnlyDirectory(string path)
-    {
-        // The mode applies only to the last directory of a path; the parent gets it explicitly.
-        PrivateDirectory.Create(Path.GetDirectoryName(path)!);
-        PrivateDirectory.Create(path);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The directory is gone or read-only: then so is the file, or it stays a .tmp that
-            // the next start deletes. Either way it is never listed as a result.
+            OutboxFiles.CreateOwnerOnlyDirectory(_directory);
+            return new FileStream(temporary, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
         }
     }
 
@@ -451,7 +278,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         if (indexed is null)
         {
             // Removed, or quarantined, since it was listed.
-            LogUnreadable(_logger, entry.Key, nameof(FileNotFoundException));
+            OutboxLog.Unreadable(_logger, entry.Key, nameof(FileNotFoundException));
             return null;
         }
 
@@ -460,7 +287,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             if (!File.Exists(segment.Path))
             {
                 Forget(indexed);
-                LogUnreadable(_logger, entry.Key, nameof(FileNotFoundException));
+                OutboxLog.Unreadable(_logger, entry.Key, nameof(FileNotFoundException));
                 return null;
             }
 
@@ -471,7 +298,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         string problem;
         try
         {
-            if (await ReadAsync(path, cancellationToken) is { } stored)
+            if (await ResultFile.ReadAsync(path, cancellationToken) is { } stored)
             {
                 return stored;
             }
@@ -482,7 +309,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         {
             // Deleted behind the outbox's back: nothing left to deliver, or to wait for at shutdown.
             Forget(indexed);
-            LogUnreadable(_logger, entry.Key, nameof(FileNotFoundException));
+            OutboxLog.Unreadable(_logger, entry.Key, nameof(FileNotFoundException));
             return null;
         }
         catch (Exception ex) when (ex is JsonException or EndOfStreamException)
@@ -494,39 +321,13 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         return null;
     }
 
-    /// <summary>The entry, or null when its layout is not the one the outbox writes.</summary>
-    private static async Task<StoredResult?> ReadAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
-        var length = file.Length;
-        var head = new byte[(int)Math.Min(length, MaxHeadBytes)];
-        await file.ReadExactlyAsync(head, cancellationToken);
-        var tail = new byte[2];
-        if (length >= tail.Length)
-        {
-            file.Position = length - tail.Length;
-            await file.ReadExactlyAsync(tail, cancellationToken);
-        }
-
-        // The writer puts the result last and writes nothing after it, so the result is
-        // everything from its first byte up to the document's closing brace.
-        if (ReadHead(head, isWholeFile: head.Length == length) is not ({ } operationId, var resultStart)
-            || tail is not [(byte)'}', (byte)'}']
-            || length - 1 - resultStart < 2)
-        {
-            return null;
-        }
-
-        return new StoredResult(operationId, new FileResultBody(path, resultStart, length - 1 - resultStart));
-    }
-
     /// <summary>
     /// Moves a corrupt entry out of the outbox, keeping it for a human to look at (docs/protocol.md §10).
     /// Throws when it cannot: the entry then stays where it is, never deleted unread.
     /// </summary>
     private void Quarantine(OutboxIndexEntry indexed, string path, string problem)
     {
-        CreateOwnerOnlyDirectory(_quarantine);
+        OutboxFiles.CreateOwnerOnlyDirectory(_quarantine);
         var target = Path.Combine(_quarantine, Path.GetFileName(path));
         if (File.Exists(target))
         {
@@ -535,7 +336,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
         File.Move(path, target);
         Forget(indexed);
-        LogQuarantined(_logger, indexed.Entry.Key, problem, target);
+        OutboxLog.Quarantined(_logger, indexed.Entry.Key, problem, target);
     }
 
     /// <summary>Takes an entry out of the list and the count, once.</summary>
@@ -552,27 +353,6 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             _pending--;
             return true;
         }
-    }
-
-    /// <summary>
-    /// <c>{"operation_id":"…","result":{</c>: the id, and the offset of the result's opening
-    /// brace; null when the file does not start that way.
-    /// </summary>
-    private static (string OperationId, long ResultStart)? ReadHead(byte[] head, bool isWholeFile)
-    {
-        var reader = new Utf8JsonReader(head, isWholeFile, default);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
-            || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("operation_id"u8)
-            || !reader.Read() || reader.TokenType != JsonTokenType.String)
-        {
-            return null;
-        }
-
-        var operationId = reader.GetString()!;
-        return reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("result"u8)
-            && reader.Read() && reader.TokenType == JsonTokenType.StartObject
-                ? (operationId, reader.TokenStartIndex)
-                : null;
     }
 
     public void Remove(OutboxEntry entry)
@@ -633,21 +413,4 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     private string PathOf(string key) => Path.Combine(_directory, key + Extension);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} undelivered result(s) found in {Directory}; publishing them first")]
-    private static partial void LogBacklog(ILogger logger, int count, string directory);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {Key} is unreadable ({ErrorType})")]
-    private static partial void LogUnreadable(ILogger logger, string key, string errorType);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {Key} is corrupt ({Problem}); moved it to {File} for inspection")]
-    private static partial void LogQuarantined(ILogger logger, string key, string problem, string file);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} cannot be read ({ErrorType}: {Error}); left in place, its results are not delivered")]
-    private static partial void LogUnreadableSegment(ILogger logger, string file, string errorType, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox segment {File} ends in an incomplete record ({Bytes} bytes) from a write that never finished; ignored")]
-    private static partial void LogTornTail(ILogger logger, string file, long bytes);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} has {Count} corrupt record(s) and cannot be copied to quarantine ({ErrorType}: {Error}); it is kept in place")]
-    private static partial void LogCannotQuarantine(ILogger logger, string file, int count, string errorType, string error);
 }

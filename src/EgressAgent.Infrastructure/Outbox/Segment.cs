@@ -46,7 +46,7 @@ internal sealed class Segment(string path)
         line[written++] = (byte)'\n';
         lock (_acksGate)
         {
-            _acks ??= new FileStream(AcksPath, FileResultOutbox.PrivateFileOptions(FileMode.Append));
+            _acks ??= new FileStream(AcksPath, OutboxFiles.PrivateFileOptions(FileMode.Append));
             _acks.Write(line[..written]);
         }
     }

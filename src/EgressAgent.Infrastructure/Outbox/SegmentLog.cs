@@ -249,14 +249,14 @@ internal sealed class SegmentLog(string directory)
         var segment = new Segment(Path.Combine(directory, name)) { Active = true };
         try
         {
-            segment.Writer = new FileStream(segment.Path, FileResultOutbox.PrivateFileOptions(FileMode.CreateNew));
+            segment.Writer = new FileStream(segment.Path, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
         }
         catch (DirectoryNotFoundException)
         {
             // Removed since the last write (docs/adr/0014); a file in its place fails here, as it should.
             PrivateDirectory.Create(Path.GetDirectoryName(directory)!);
             PrivateDirectory.Create(directory);
-            segment.Writer = new FileStream(segment.Path, FileResultOutbox.PrivateFileOptions(FileMode.CreateNew));
+            segment.Writer = new FileStream(segment.Path, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
         }
 
         // The segment's name is durable before any record in it is acknowledged.
