@@ -58,6 +58,7 @@ public static class DependencyInjection
         services.AddSingleton<OperationRouter>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<WorkerPool>();
+        services.AddSingleton<IdleMemoryTrim>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<HeartbeatPump>();
         services.AddSingleton<IBackpressure, Backpressure>();

@@ -34,5 +34,29 @@ internal sealed class MetricsScrape(Uri metrics) : IDisposable
         return double.NaN;
     }
 
+    /// <summary>The sum of every series of one metric (all label sets), or NaN when the endpoint does not say.</summary>
+    public async Task<double> TotalAsync(string metric)
+    {
+        try
+        {
+            var text = await _client.GetStringAsync(metrics);
+            var total = double.NaN;
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.StartsWith(metric, StringComparison.Ordinal) && line.Length > metric.Length && line[metric.Length] is '{' or ' ')
+                {
+                    var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture);
+                    total = double.IsNaN(total) ? value : total + value;
+                }
+            }
+
+            return total;
+        }
+        catch (HttpRequestException)
+        {
+            return double.NaN;
+        }
+    }
+
     public void Dispose() => _client.Dispose();
 }

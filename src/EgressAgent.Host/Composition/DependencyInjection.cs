@@ -54,6 +54,7 @@ internal static class DependencyInjection
         }
 
         services.AddHostedService<CredentialWatchdogWorker>();
+        services.AddHostedService<IdleMemoryTrimWorker>();
         services.AddHostedService<AgentLifecycleService>(); // last: stopped first, see its summary
         return builder;
     }
