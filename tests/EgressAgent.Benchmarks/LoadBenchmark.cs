@@ -50,6 +50,7 @@ internal static class LoadBenchmark
     {
         var positional = new List<int>();
         var warmup = 0;
+        var management = true;
         List<AgentUnderTest> agents = [AgentUnderTest.Jit];
         if (Environment.GetEnvironmentVariable("EGRESS_AGENT_PATH") is { Length: > 0 } fromEnvironment)
         {
@@ -62,6 +63,12 @@ internal static class LoadBenchmark
             {
                 agents.RemoveAll(a => a.Label == "native");
                 agents.Add(AgentUnderTest.Other("native", args[++i]));
+            }
+            else if (args[i] == "--no-management")
+            {
+                // The contract's default (docs/protocol.md §8: Management:Urls off): no Kestrel, no exporter, so the
+                // allocation and GC columns, read from /metrics, are empty.
+                management = false;
             }
             else if (args[i] == "--no-jit")
             {
@@ -86,7 +93,7 @@ internal static class LoadBenchmark
         var workers = positional.Count > 1 ? positional[1] : 16;
         var runs = positional.Count > 2 ? positional[2] : 5;
 
-        Console.WriteLine($"{operations} echo operations (after {warmup} unmeasured), {workers} workers, {runs} runs, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"{operations} echo operations (after {warmup} unmeasured), {workers} workers, {runs} runs, management endpoint {(management ? "on" : "off")}, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         foreach (var agent in agents)
         {
             Console.WriteLine($"  {agent.Label}: {agent.Executable ?? "dotnet EgressAgent.Host.dll"}");
@@ -99,7 +106,7 @@ internal static class LoadBenchmark
             // Alternating, so a change in the machine's load over time affects both alike.
             foreach (var agent in agents)
             {
-                var sample = await RunOnceAsync(agent, operations, warmup, workers);
+                var sample = await RunOnceAsync(agent, operations, warmup, workers, management);
                 samples[agent].Add(sample);
                 Console.WriteLine($"{agent.Label,-7} {run,3} " + string.Join(' ', Columns.Select(c => Cell(c.Value(sample), c.Format, c.Name))));
             }
@@ -117,14 +124,14 @@ internal static class LoadBenchmark
         return 0;
     }
 
-    private static async Task<RunSample> RunOnceAsync(AgentUnderTest agentUnderTest, int operations, int warmup, int workers)
+    private static async Task<RunSample> RunOnceAsync(AgentUnderTest agentUnderTest, int operations, int warmup, int workers, bool management)
     {
         await using var emulator = await OrchestratorEmulator.StartAsync(new EmulatorOptions { TokenId = TokenId, TokenSecret = TokenSecret });
         var data = Path.Combine(Path.GetTempPath(), $"egress-bench-{Guid.NewGuid():N}");
         var managementPort = FreePort();
         using var metrics = new MetricsScrape(new Uri($"http://127.0.0.1:{managementPort}/metrics"));
         var launchedAt = DateTimeOffset.UtcNow;
-        using var agent = StartAgent(agentUnderTest, emulator, data, workers, managementPort);
+        using var agent = StartAgent(agentUnderTest, emulator, data, workers, management ? managementPort : null);
         try
         {
             var stream = await emulator.WaitForRequestAsync(r => r.Path == "/stream", TimeSpan.FromSeconds(30));
@@ -217,7 +224,7 @@ internal static class LoadBenchmark
             .ToList();
     }
 
-    private static Process StartAgent(AgentUnderTest agentUnderTest, OrchestratorEmulator emulator, string data, int workers, int managementPort)
+    private static Process StartAgent(AgentUnderTest agentUnderTest, OrchestratorEmulator emulator, string data, int workers, int? managementPort)
     {
         var start = agentUnderTest.StartInfo();
         start.Environment["EgressAgent__Orchestrator__BaseUrl"] = emulator.BaseUrl.ToString();
@@ -225,7 +232,11 @@ internal static class LoadBenchmark
         start.Environment["EgressAgent__Orchestrator__TokenSecret"] = TokenSecret;
         start.Environment["EgressAgent__Operations__Workers"] = workers.ToString(CultureInfo.InvariantCulture);
         start.Environment["EgressAgent__Storage__DataDirectory"] = data;
-        start.Environment["EgressAgent__Management__Urls"] = $"http://127.0.0.1:{managementPort}";
+        if (managementPort is { } port)
+        {
+            start.Environment["EgressAgent__Management__Urls"] = $"http://127.0.0.1:{port}";
+        }
+
         start.Environment["Logging__LogLevel__Default"] = Environment.GetEnvironmentVariable("EGRESS_BENCH_LOG_LEVEL") ?? "Warning";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
