@@ -11,19 +11,23 @@ namespace EgressAgent.Infrastructure.Outbox;
 /// all. <see cref="AppendAsync"/> completes only once its record's sync did. A failed write or sync
 /// fails every member of its group and abandons the segment: nothing is appended to it again.
 /// </summary>
-internal sealed class SegmentLog(string directory)
+internal sealed class SegmentLog
 {
     /// <summary>Past this size the active segment is closed and the next record starts a new one.</summary>
     public const long DefaultRotateAt = 4 * 1024 * 1024;
 
+    private readonly string _directory;
+    private readonly GroupCommit<SegmentRecord> _groups;
     private readonly Lock _gate = new();
     private Segment? _active;
-
-    /// <summary>The records that arrived while a commit ran; the next commit is theirs.</summary>
-    private Group? _waiting;
-    private bool _committing;
     private long _syncs;
     private long _records;
+
+    public SegmentLog(string directory)
+    {
+        _directory = directory;
+        _groups = new GroupCommit<SegmentRecord>(Commit);
+    }
 
     /// <summary>Wraps the stream a group is written through; identity in production (see <see cref="FileResultOutbox.WrapStream"/>).</summary>
     public Func<System.IO.Stream, System.IO.Stream> WrapStream { get; set; } = static stream => stream;
@@ -44,46 +48,7 @@ internal sealed class SegmentLog(string directory)
     public List<Segment> Segments { get; } = [];
 
     /// <summary>Completes once <paramref name="record"/> is durable, with its segment and offset set; faults with the write's or the sync's error.</summary>
-    public Task AppendAsync(SegmentRecord record)
-    {
-        lock (_gate)
-        {
-            if (_committing)
-            {
-                // A commit is running and may have started before this record was ready: the
-                // next one, which starts only after the running one ends, is this record's.
-                _waiting ??= new Group();
-                _waiting.Members.Add(record);
-                return _waiting.Completion.Task;
-            }
-
-            _committing = true;
-        }
-
-        Exception? failure = null;
-        try
-        {
-            Commit([record]);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            failure = ex;
-        }
-
-        lock (_gate)
-        {
-            if (_waiting is null)
-            {
-                _committing = false;
-                return failure is null ? Task.CompletedTask : Task.FromException(failure);
-            }
-        }
-
-        // Others queued behind this commit. This caller is done: a pool thread serves them, so no
-        // caller keeps committing for others (and holding its worker) while arrivals keep coming.
-        ThreadPool.UnsafeQueueUserWorkItem(static self => self.CommitWaitingGroups(), this, preferLocal: false);
-        return failure is null ? Task.CompletedTask : Task.FromException(failure);
-    }
+    public Task AppendAsync(SegmentRecord record) => _groups.CommitAsync(record);
 
     /// <summary>Takes in a segment an earlier process wrote: read only, deleted once its last record is acknowledged.</summary>
     public void Adopt(Segment segment)
@@ -131,35 +96,6 @@ internal sealed class SegmentLog(string directory)
             }
 
             _active = null;
-        }
-    }
-
-    private void CommitWaitingGroups()
-    {
-        while (true)
-        {
-            Group group;
-            lock (_gate)
-            {
-                if (_waiting is null)
-                {
-                    _committing = false;
-                    return;
-                }
-
-                group = _waiting;
-                _waiting = null;
-            }
-
-            try
-            {
-                Commit(group.Members);
-                group.Completion.SetResult();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                group.Completion.SetException(ex);
-            }
         }
     }
 
@@ -246,7 +182,7 @@ internal sealed class SegmentLog(string directory)
         }
 
         var name = $"{DateTime.UtcNow.Ticks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}{Segment.Extension}";
-        var segment = new Segment(Path.Combine(directory, name)) { Active = true };
+        var segment = new Segment(Path.Combine(_directory, name)) { Active = true };
         try
         {
             segment.Writer = new FileStream(segment.Path, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
@@ -254,13 +190,13 @@ internal sealed class SegmentLog(string directory)
         catch (DirectoryNotFoundException)
         {
             // Removed since the last write (docs/adr/0014); a file in its place fails here, as it should.
-            PrivateDirectory.Create(Path.GetDirectoryName(directory)!);
-            PrivateDirectory.Create(directory);
+            PrivateDirectory.Create(Path.GetDirectoryName(_directory)!);
+            PrivateDirectory.Create(_directory);
             segment.Writer = new FileStream(segment.Path, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
         }
 
         // The segment's name is durable before any record in it is acknowledged.
-        DirectorySync.Flush(directory);
+        DirectorySync.Flush(_directory);
         lock (_gate)
         {
             Segments.Add(segment);
@@ -311,12 +247,5 @@ internal sealed class SegmentLog(string directory)
         {
             // Left for the next start, which finds every record acknowledged and deletes it then.
         }
-    }
-
-    private sealed class Group
-    {
-        public List<SegmentRecord> Members { get; } = [];
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
