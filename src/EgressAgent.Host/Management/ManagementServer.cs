@@ -37,6 +37,9 @@ internal sealed partial class ManagementServer(
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
+    /// <summary>Label sets kept per metric; more would go to the SDK's overflow series.</summary>
+    internal const int MaxSeriesPerMetric = 100;
+
     private WebApplication? _app;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -100,6 +103,11 @@ internal sealed partial class ManagementServer(
             .AddMeter(AgentCounters.MeterName)
             .AddRuntimeInstrumentation()
             .AddProcessInstrumentation()
+            // The SDK allocates every stream's points up front, 2,000 by default: ≈ 200 KB for
+            // each of ≈ 40 instruments, resident from the first scrape. The agent's label sets
+            // are few (the largest, by outcome or generation, has under ten), so 100 points per
+            // stream leave room and give ≈ 3 MiB back (docs/adr/0033).
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MaxSeriesPerMetric })
             // Every scrape sees the numbers of that moment; a scraper's interval is the only cache.
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
 
