@@ -45,11 +45,20 @@ public sealed class SegmentOutboxTests : IDisposable
 
         var leader = Task.Run(() => outbox.AddAsync("op-leader", new JsonObject { ["n"] = -1 }, CancellationToken.None));
         Assert.True(firstSyncStarted.Wait(Bound));
+        // AddAsync returns its task only once the record has joined the group waiting for the
+        // next sync, so counting returns tells when all 63 are queued: releasing the first sync
+        // before that (a loaded machine) would let late arrivals make groups of their own.
+        using var queued = new CountdownEvent(63);
         var followers = Enumerable.Range(0, 63)
-            .Select(i => Task.Run(() => outbox.AddAsync($"op-{i}", new JsonObject { ["n"] = i }, CancellationToken.None)))
+            .Select(i => Task.Run(() =>
+            {
+                var added = outbox.AddAsync($"op-{i}", new JsonObject { ["n"] = i }, CancellationToken.None);
+                queued.Signal();
+                return added;
+            }))
             .ToList();
 
-        await Task.Delay(200);
+        Assert.True(queued.Wait(Bound), "not every follower reached the group commit");
         Assert.False(leader.IsCompleted);
         Assert.All(followers, t => Assert.False(t.IsCompleted)); // written or not, none is durable yet
         Assert.Equal(0, outbox.PendingCount);
