@@ -162,8 +162,14 @@ public sealed class SegmentOutboxTests : IDisposable
 
         var leader = Task.Run(() => outbox.AddAsync("op-leader", new JsonObject(), CancellationToken.None));
         Assert.True(firstSyncStarted.Wait(Bound));
-        var group = Enumerable.Range(0, 10).Select(i => Task.Run(() => outbox.AddAsync($"op-{i}", new JsonObject(), CancellationToken.None))).ToList();
-        await Task.Delay(200);
+        using var queued = new CountdownEvent(10); // all ten in the group the second sync fails, not in later ones
+        var group = Enumerable.Range(0, 10).Select(i => Task.Run(() =>
+        {
+            var added = outbox.AddAsync($"op-{i}", new JsonObject(), CancellationToken.None);
+            queued.Signal();
+            return added;
+        })).ToList();
+        Assert.True(queued.Wait(Bound), "not every member reached the group commit");
         releaseFirstSync.Set();
 
         var stored = await leader.WaitAsync(Bound);
