@@ -146,7 +146,9 @@ public sealed class ResultTests : EmulatorTestBase
     public async Task A_slow_answer_the_client_gave_up_on_is_recorded_as_499_not_accepted()
     {
         Emulator.ResultResponseDelay = TimeSpan.FromSeconds(30);
-        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+        // Long enough for the request to reach the handler on a loaded machine (300 ms was not:
+        // the client gave up before the emulator saw anything), far below the 30 s delay.
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         using var request = AgentRequest(HttpMethod.Put, Agent("api/v1/agent/operations/op-1/result"), "{\"result\":" + Success + "}");
         var gaveUp = Emulator.WaitForRequestAsync(r => r.StatusCode == 499, Bounded);
 

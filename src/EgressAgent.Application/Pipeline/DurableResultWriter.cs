@@ -23,6 +23,7 @@ internal sealed partial class DurableResultWriter(
 {
     internal static readonly TimeSpan FirstRetryCeiling = TimeSpan.FromMilliseconds(100);
     internal static readonly TimeSpan MaxRetryCeiling = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinimumRetryDelay = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
     /// True once the result is stored. False when it is lost: <paramref name="giveUp"/> (shutdown
@@ -73,7 +74,9 @@ internal sealed partial class DurableResultWriter(
         {
             while (true)
             {
-                var delay = backoff.NextDelay(Random.Shared.NextDouble);
+                // At least a millisecond: Task.Delay counts whole milliseconds, so a smaller draw
+                // would retry at once, without the backoff the draw was for.
+                var delay = backoff.NextDelay(Random.Shared.NextDouble, MinimumRetryDelay);
                 try
                 {
                     await Task.Delay(delay, timeProvider, giveUp);
