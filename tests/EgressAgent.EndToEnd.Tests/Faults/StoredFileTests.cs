@@ -59,4 +59,39 @@ public sealed class StoredFileTests(ITestOutputHelper output)
         Assert.Equal("after-quarantine", later.Result!["__mcd_trace_id__"]!.GetValue<string>());
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
     }
+
+    /// <summary>
+    /// docs/adr/0032 through the real process: a segment an earlier process left with a corrupt
+    /// line between good ones and a torn last line (a write whose sync never finished). The good
+    /// records are delivered, the segment is copied to <c>quarantine/</c> with a log line naming
+    /// it, the torn line is ignored with a warning, and nothing of the two bad lines is sent.
+    /// </summary>
+    [Fact]
+    public async Task A_segment_with_a_corrupt_line_and_a_torn_tail_delivers_its_good_records_and_quarantines_a_copy()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        var outbox = Directory.CreateDirectory(Path.Combine(data.Path, "outbox")).FullName;
+        var ticks = DateTimeOffset.UtcNow.UtcTicks;
+        var name = $"{ticks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.segment";
+        string Record(string id) =>
+            "{\"operation_id\":\"" + id + "\",\"created\":" + ticks.ToString(CultureInfo.InvariantCulture)
+            + ",\"result\":{\"__mcd_result__\":{\"id\":\"" + id + "\"},\"__mcd_trace_id__\":\"t-" + id + "\"}}\n";
+        await File.WriteAllTextAsync(
+            Path.Combine(outbox, name),
+            Record("op-seg-1") + "{\"operation_id\":\"op-seg-bad\",\"created\":1,\"result\":{\xFF\n" + Record("op-seg-2") + """{"operation_id":"op-seg-torn","created":1,"res""");
+
+        await using var agent = AgentProcess.Start(emulator, data, output);
+        var first = await emulator.WaitForAcceptedResultAsync("op-seg-1", Bound);
+        var second = await emulator.WaitForAcceptedResultAsync("op-seg-2", Bound);
+        var corrupt = await agent.WaitForLineAsync(l => l.Contains("is corrupt", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal), Bound);
+        await agent.WaitForLineAsync(l => l.Contains("incomplete record", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal), Bound);
+
+        Assert.Equal("op-seg-1", first.Result!["__mcd_result__"]!["id"]!.GetValue<string>());
+        Assert.Equal("op-seg-2", second.Result!["__mcd_result__"]!["id"]!.GetValue<string>());
+        Assert.Contains("quarantine", corrupt, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(data.Path, "quarantine", name)), "no copy of the segment in quarantine/");
+        Assert.DoesNotContain(emulator.Results, r => r.OperationId is "op-seg-bad" or "op-seg-torn");
+        Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
+    }
 }
