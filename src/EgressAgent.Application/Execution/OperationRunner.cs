@@ -74,8 +74,12 @@ internal sealed partial class OperationRunner(
         }
 
         // A downloaded body was not read through OperationEnvelope.TryRead: repair it here, or text
-        // that is not valid Unicode would throw from every reader below (docs/protocol.md §10).
-        body = WellFormedJson.Repair(body);
+        // that is not valid Unicode would throw from every reader below (docs/protocol.md §10). An
+        // inline body was repaired by TryRead already; scanning it again would only cost time.
+        if (envelope.IsOversized)
+        {
+            body = WellFormedJson.Repair(body);
+        }
         traceId = OperationEnvelope.TraceIdOf(body) ?? traceId;
         var executor = router.Find(envelope.Path);
         if (executor is null)

@@ -111,20 +111,18 @@ public sealed class AgentCounters : IDisposable
     /// degraded. Called once by the composition, which owns those parts; the counters above need
     /// nothing else.
     /// </summary>
-    public void ObservePipeline(InFlightCounter inFlight, Func<int> outboxPending, Func<bool>? storageDegraded = null)
+    public void ObservePipeline(InFlightCounter inFlight, Func<int> outboxPending, Func<bool> storageDegraded)
     {
         ArgumentNullException.ThrowIfNull(inFlight);
+        ArgumentNullException.ThrowIfNull(storageDegraded);
         _meter.CreateObservableGauge("egress_operations_in_flight", () => inFlight.InFlight,
             description: "Operations queued or running (results waiting in the outbox excluded).");
         _meter.CreateObservableGauge("egress_capacity", () => inFlight.Capacity,
             description: "Operations the agent runs at once (Operations:Workers).");
         _meter.CreateObservableGauge("egress_outbox_pending", outboxPending,
             description: "Results stored and not yet delivered.");
-        if (storageDegraded is not null)
-        {
-            _meter.CreateObservableGauge("egress_storage_degraded", () => storageDegraded() ? 1 : 0,
-                description: "1 while a finished result cannot be stored (intake paused, /readyz failing), else 0.");
-        }
+        _meter.CreateObservableGauge("egress_storage_degraded", () => storageDegraded() ? 1 : 0,
+            description: "1 while a finished result cannot be stored (intake paused, /readyz failing), else 0.");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -4,7 +4,8 @@ namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
 /// The results waiting to be stored, counted by the <see cref="DurableResultWriter"/> that holds
-/// them, and the latest reason the store gave. Written only when storing fails, so a lock is cheap.
+/// them, and the latest reason the store gave. Written only when storing fails, so a lock is cheap;
+/// the count alone is read without it.
 /// </summary>
 internal sealed class StorageHealth : IStorageHealth
 {
@@ -33,7 +34,7 @@ internal sealed class StorageHealth : IStorageHealth
         lock (_gate)
         {
             _reason = reason;
-            return Interlocked.Increment(ref _waiting) == 1;
+            return ++_waiting == 1;
         }
     }
 
@@ -51,13 +52,12 @@ internal sealed class StorageHealth : IStorageHealth
     {
         lock (_gate)
         {
-            var left = Interlocked.Decrement(ref _waiting);
-            if (left == 0)
+            if (--_waiting == 0)
             {
                 _reason = null;
             }
 
-            return left == 0;
+            return _waiting == 0;
         }
     }
 }
