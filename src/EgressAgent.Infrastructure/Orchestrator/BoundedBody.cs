@@ -16,14 +16,32 @@ internal static class BoundedBody
 
     public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpContent content, long limit, string endpoint, CancellationToken cancellationToken)
     {
-        var declared = content.Headers.ContentLength;
-        if (declared > limit)
-        {
-            throw new ResponseTooLargeException(endpoint, limit, declared);
-        }
-
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var declared = CheckDeclaredLength(content, limit, endpoint);
         using var buffer = new MemoryStream((int)Math.Min(declared ?? InitialCapacity, InitialCapacity));
+        await CopyAsync(content, limit, endpoint, buffer, cancellationToken);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// Reads and discards a body the agent has no use for, under the same cap and token; nothing
+    /// is kept, so a heartbeat's answer costs no buffer.
+    /// </summary>
+    public static async Task DrainAsync(HttpContent content, long limit, string endpoint, CancellationToken cancellationToken)
+    {
+        CheckDeclaredLength(content, limit, endpoint);
+        await CopyAsync(content, limit, endpoint, sink: null, cancellationToken);
+    }
+
+    private static long? CheckDeclaredLength(HttpContent content, long limit, string endpoint)
+    {
+        var declared = content.Headers.ContentLength;
+        return declared > limit ? throw new ResponseTooLargeException(endpoint, limit, declared) : declared;
+    }
+
+    /// <summary>Counts the body as it arrives, failing at the first byte past the cap; writes it to <paramref name="sink"/> when there is one.</summary>
+    private static async Task CopyAsync(HttpContent content, long limit, string endpoint, MemoryStream? sink, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
@@ -44,18 +62,12 @@ internal static class BoundedBody
                     throw new ResponseTooLargeException(endpoint, limit, declaredLength: null);
                 }
 
-                buffer.Write(chunk, 0, read);
+                sink?.Write(chunk, 0, read);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
-
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
-
-    /// <summary>Reads and discards a body the agent has no use for, under the same cap and token.</summary>
-    public static async Task DrainAsync(HttpContent content, long limit, string endpoint, CancellationToken cancellationToken) =>
-        _ = await ReadAsync(content, limit, endpoint, cancellationToken);
 }

@@ -33,7 +33,6 @@ internal sealed partial class SseOrchestratorEventStream(
     /// <summary>A message the parser may buffer before the connection is dropped as broken.</summary>
     internal const int MaxMessageBytes = 4 * 1024 * 1024;
 
-    internal static readonly TimeSpan DefaultMinimumDelay = StreamResumeState.DefaultMinimumDelay;
     internal static readonly TimeSpan FirstCeiling = TimeSpan.FromSeconds(1);
 
     private readonly EventsOptions _events = events.Value;

@@ -183,10 +183,14 @@ internal sealed class AgentMeterReader : IDisposable
 
         public void Record(double value)
         {
-            var bucket = Array.FindIndex(Bounds, b => value <= b);
-            if (bucket >= 0)
+            // A loop, not Array.FindIndex: its lambda would capture value, an allocation per operation ended.
+            for (var i = 0; i < Bounds.Length; i++)
             {
-                Counts[bucket]++;
+                if (value <= Bounds[i])
+                {
+                    Counts[i]++;
+                    break;
+                }
             }
 
             Count++;
