@@ -21,6 +21,9 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
 {
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
 
+    /// <summary>For <see cref="SendEvent(object, string?, string?)"/> only, made there on first use (it is the code allowed reflection).</summary>
+    private static JsonSerializerOptions? reflectionJson;
+
     private readonly EmulatorState state;
     private WebApplication? app;
     private int disposed;
@@ -195,8 +198,9 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
             return;
         }
 
-        // Explicit resolver: reflection-based JSON may be off by default where this runs.
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        // Explicit resolver: reflection-based JSON may be off by default where this runs. Kept once
+        // made: a new options instance would build its reflection metadata again for every event.
+        var options = reflectionJson ??= new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
         state.Hub.Publish(JsonSerializer.Serialize(payload, payload.GetType(), options), eventId, instanceId);
     }
 

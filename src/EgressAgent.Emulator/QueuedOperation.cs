@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace EgressAgent.Emulator;
 
 /// <summary>An operation with its E1 envelope already serialised.</summary>

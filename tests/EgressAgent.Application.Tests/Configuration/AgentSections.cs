@@ -2,22 +2,11 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Tests.Support;
 using Microsoft.Extensions.Options;
 
-namespace EgressAgent.Application.Tests.Configuration;
+namespace EgressAgent.Tests.Shared;
 
-/// <summary>Every section, required settings set, validated by its own validator as at start.</summary>
-internal sealed class AgentSections
+/// <summary>Validating the sections (tests/Shared/Configuration/AgentSections.cs) as at start.</summary>
+internal sealed partial class AgentSections
 {
-    public OrchestratorOptions Orchestrator { get; } = new();
-    public EndpointTimeoutOptions Timeouts { get; } = new();
-    public EventsOptions Events { get; } = new();
-    public OperationsOptions Operations { get; } = new();
-    public HeartbeatOptions Heartbeat { get; } = new();
-    public ShutdownOptions Shutdown { get; } = new();
-    public StorageOptions Storage { get; } = new();
-    public ResultsOptions Results { get; } = new();
-    public ConnectionsOptions Connections { get; } = new();
-    public ManagementOptions Management { get; } = new();
-
     public static IReadOnlyList<string> Validate(Action<AgentSections>? configure = null)
     {
         var o = new AgentSections();

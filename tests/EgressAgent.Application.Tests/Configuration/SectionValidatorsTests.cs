@@ -1,5 +1,6 @@
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Tests.Support;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Configuration;
 

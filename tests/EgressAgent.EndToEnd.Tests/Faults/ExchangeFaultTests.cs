@@ -72,11 +72,7 @@ public sealed class ExchangeFaultTests(ITestOutputHelper output)
         await using var proxy = FaultProxy.Start(emulator.BaseUrl, output);
         var stall = proxy.When(ProxiedEndpoints.IsResult, ProxyFault.StallAfterHeaders(), times: 1);
         using var data = new TempDirectory();
-        await using var agent = AgentProcess.Start(emulator, data, output, s => s
-            .Through(proxy)
-            .PollOnlyOncePerMinute()
-            .Set("Orchestrator:Timeouts:PublishResult", "00:00:02"));
-        await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
+        await using var agent = await StartPublishingThroughAsync(emulator, proxy, data);
 
         var first = await emulator.RunEchoThroughStreamAsync("stalled-answer", Bound);
         var unread = await agent.WaitForLineAsync(l => l.Contains($"Result {first.OperationId} was accepted (200) but its answer was unreadable", StringComparison.Ordinal), Bound);
@@ -98,11 +94,7 @@ public sealed class ExchangeFaultTests(ITestOutputHelper output)
         await using var proxy = FaultProxy.Start(emulator.BaseUrl, output);
         var hold = proxy.When(ProxiedEndpoints.IsResult, ProxyFault.HalfOpen(), times: 1);
         using var data = new TempDirectory();
-        await using var agent = AgentProcess.Start(emulator, data, output, s => s
-            .Through(proxy)
-            .PollOnlyOncePerMinute()
-            .Set("Orchestrator:Timeouts:PublishResult", "00:00:02"));
-        await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
+        await using var agent = await StartPublishingThroughAsync(emulator, proxy, data);
 
         var delivered = await emulator.RunEchoThroughStreamAsync("half-open", Bound);
         var second = await emulator.RunEchoThroughStreamAsync("after-half-open", Bound);
@@ -220,5 +212,27 @@ public sealed class ExchangeFaultTests(ITestOutputHelper output)
         Assert.Contains("E5 did not complete within", result.Result["__mcd_error__"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Single(emulator.Results, r => r.OperationId == id);
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
+    }
+
+    /// <summary>
+    /// The agent behind <paramref name="proxy"/> for the E2 faults: work comes by the stream (one
+    /// poll a minute), results have a 2 s timeout; returned once its stream is open.
+    /// </summary>
+    private async Task<AgentProcess> StartPublishingThroughAsync(OrchestratorEmulator emulator, FaultProxy proxy, TempDirectory data)
+    {
+        var agent = AgentProcess.Start(emulator, data, output, s => s
+            .Through(proxy)
+            .PollOnlyOncePerMinute()
+            .Set("Orchestrator:Timeouts:PublishResult", "00:00:02"));
+        try
+        {
+            await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
+            return agent;
+        }
+        catch
+        {
+            await agent.DisposeAsync();
+            throw;
+        }
     }
 }

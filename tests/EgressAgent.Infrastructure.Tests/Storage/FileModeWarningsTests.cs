@@ -1,4 +1,5 @@
 using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 using System.Runtime.Versioning;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Storage;

@@ -1,4 +1,5 @@
 using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;

@@ -1,4 +1,5 @@
 using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Executors.Health;
 
