@@ -37,11 +37,14 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         emulator.SendEvent(new { type = "work_available" });
         var degraded = await agent.WaitForLineAsync(l => l.Contains("Storage degraded", StringComparison.Ordinal), Bound);
         var degradedSeen = DateTimeOffset.UtcNow;
-        await emulator.WaitForNthRequestAsync(r => Wire.IsHeartbeat(r) && r.At > degradedSeen, 2, Bound);
+        // A fetch may have been under way when storing failed; once a heartbeat shows the agent
+        // idle-but-alive, none can be, so intake is judged from that beat on.
+        var firstBeat = await emulator.WaitForRequestAsync(r => Wire.IsHeartbeat(r) && r.At > degradedSeen, Bound);
+        await emulator.WaitForNthRequestAsync(r => Wire.IsHeartbeat(r) && r.At > degradedSeen, 3, Bound);
 
         Assert.Contains("No space left on device", degraded, StringComparison.Ordinal);
         Assert.Empty(emulator.Results); // in memory only, not sent
-        Assert.DoesNotContain(emulator.Requests, r => Wire.IsFetch(r) && r.At > degradedSeen); // intake paused
+        Assert.DoesNotContain(emulator.Requests, r => Wire.IsFetch(r) && r.At > firstBeat.At); // intake paused
 
         File.Delete(filler); // space comes back
 
