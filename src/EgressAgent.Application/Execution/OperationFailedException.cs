@@ -25,4 +25,13 @@ public sealed class OperationFailedException : Exception
     }
 
     public string Kind { get; }
+
+    /// <summary>
+    /// <c>__mcd_exception__</c> of the result (<c>"&lt;Type&gt;: &lt;message&gt;"</c>), for errors of a
+    /// data source (docs/protocol.md §12.3); null leaves it out.
+    /// </summary>
+    public string? ExceptionText { get; init; }
+
+    /// <summary><c>__mcd_error_attrs__</c> of the result (<c>sqlstate</c>, <c>errno</c>); null leaves it out.</summary>
+    public System.Text.Json.Nodes.JsonObject? Attributes { get; init; }
 }

@@ -92,7 +92,7 @@ internal sealed partial class OperationRunner(
         {
             var timeout = OperationFields.TimeoutOf(operation);
             var sizeLimit = OperationFields.ResponseSizeLimitOf(operation);
-            return new(null, executor, new OperationContext(envelope.OperationId, envelope.Path, traceId, operation), timeout, sizeLimit);
+            return new(null, executor, new OperationContext(envelope.OperationId, envelope.Path, traceId, operation) { Credentials = envelope.Credentials }, timeout, sizeLimit);
         }
         catch (OperationFailedException ex)
         {
@@ -122,7 +122,7 @@ internal sealed partial class OperationRunner(
         }
         catch (OperationFailedException ex)
         {
-            return OperationResult.Failure(ex.Message, ex.Kind, context.TraceId);
+            return OperationResult.Failure(ex.Message, ex.Kind, context.TraceId, ex.ExceptionText, ex.Attributes);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -6,6 +6,12 @@ namespace EgressAgent.Domain.Operations;
 /// <summary>An operation as handed out by E1 or piggybacked on E2 (docs/protocol.md §5.1).</summary>
 public sealed record OperationEnvelope(string OperationId, string Path, JsonElement Operation)
 {
+    /// <summary>
+    /// The envelope's <c>credentials</c> (docs/protocol.md §12.1), <see cref="OperationCredentials.Empty"/>
+    /// when absent or not an object. Never part of a result, a log or the outbox.
+    /// </summary>
+    public OperationCredentials Credentials { get; init; } = OperationCredentials.Empty;
+
     public const string SizeExceededMarker = "__mcd_size_exceeded__";
 
     /// <summary>True when the body was too large to inline and must be fetched with E5 by the worker.</summary>
@@ -47,7 +53,10 @@ public sealed record OperationEnvelope(string OperationId, string Path, JsonElem
         var operation = WellFormedJson.TryGetProperty(envelope, "operation"u8, out var body) && body.ValueKind == JsonValueKind.Object
             ? WellFormedJson.Repair(body.Clone())
             : EmptyObject;
-        return new OperationEnvelope(operationId, path, operation);
+        var credentials = WellFormedJson.TryGetProperty(envelope, "credentials"u8, out var secrets) && secrets.ValueKind == JsonValueKind.Object
+            ? new OperationCredentials(WellFormedJson.Repair(secrets.Clone()))
+            : OperationCredentials.Empty;
+        return new OperationEnvelope(operationId, path, operation) { Credentials = credentials };
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

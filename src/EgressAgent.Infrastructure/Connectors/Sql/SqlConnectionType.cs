@@ -1,0 +1,66 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using EgressAgent.Application.Connectors;
+
+namespace EgressAgent.Infrastructure.Connectors.Sql;
+
+/// <summary>
+/// What every SQL connection type of docs/protocol.md §12.4 shares: the DB-API cursor (execute,
+/// fetchall/fetchmany/fetchone streamed through a spill buffer, description, rowcount), parameter
+/// binding in the DB-API styles, the <c>__type__</c> encoding of values and error results. A type
+/// is one file that derives from this and says only what differs: how credentials become a
+/// pooled data source, how a session is made read-only, its type codes, values and errors.
+/// </summary>
+internal abstract class SqlConnectionType : IConnectionType
+{
+    public abstract IReadOnlyList<string> Names { get; }
+
+    /// <summary>How the SQL the orchestrator sends names its parameters (docs/protocol.md §12.2).</summary>
+    public abstract SqlParameterStyle ParameterStyle { get; }
+
+    /// <summary>
+    /// True when the driver runs statements synchronously on the calling thread whatever its async
+    /// methods say (SQLite, DuckDB): commands then run on a thread of their own, so every worker in
+    /// a long query never starves the timers heartbeats run on (docs/protocol.md §10).
+    /// </summary>
+    public virtual bool Blocking => false;
+
+    public IDataSourceClient CreateClient(ConnectionRequest request) => new SqlDataSourceClient(this, request, CreateDataSource(request));
+
+    /// <summary>
+    /// The driver's data source for these credentials (connection string from <c>connect_args</c>,
+    /// TLS from <c>ssl_options</c>, connect timeout, TCP keepalive, a bounded pool). Throw
+    /// <see cref="Application.Execution.OperationFailedException"/> (<see cref="ConnectorErrorKinds.CredentialsError"/>)
+    /// for credentials that cannot make one; never put a secret into the message.
+    /// </summary>
+    public abstract DbDataSource CreateDataSource(ConnectionRequest request);
+
+    /// <summary>
+    /// Prepares a freshly opened connection for one operation — read-only when
+    /// <see cref="ConnectionRequest.ReadOnly"/> — and returns the transaction its commands run in
+    /// (rolled back when the session ends), or null for none.
+    /// </summary>
+    public virtual Task<DbTransaction?> BeginSessionAsync(DbConnection connection, ConnectionRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction?>(null);
+
+    /// <summary>The type's own bound on one command (e.g. <c>query_timeout_in_seconds</c>), or null for none.</summary>
+    public virtual TimeSpan? QueryTimeout(ConnectionRequest request) => null;
+
+    /// <summary>The placeholder the driver understands for the <paramref name="index"/>-th (0-based) positional parameter.</summary>
+    public virtual string PositionalPlaceholder(int index) => "?";
+
+    /// <summary>The placeholder the driver understands for a named parameter, and the name the parameter is bound under.</summary>
+    public virtual string NamedPlaceholder(string name) => "@" + name;
+
+    /// <summary><c>type_code</c> of a column in <c>description</c>: the driver's type name unless the type says otherwise (postgres: the OID).</summary>
+    public virtual JsonNode? TypeCodeOf(DbDataReader reader, int ordinal) => reader.GetDataTypeName(ordinal);
+
+    /// <summary>The <c>internal_size</c>, <c>precision</c>, <c>scale</c> and <c>null_ok</c> of a column, where the driver knows them.</summary>
+    public virtual SqlColumnFacts ColumnFactsOf(DbDataReader reader, int ordinal) => SqlColumnFacts.Unknown;
+
+    /// <summary>One value of the current row as a CLR value <c>WireValues</c> can write (null for SQL NULL).</summary>
+    public virtual object? ReadValue(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal);
+
+    /// <summary>The error result for the driver's own errors (kind, exception text, attributes); null for anything else.</summary>
+    public virtual SqlConnectorError? DescribeError(Exception exception) => null;
+}
