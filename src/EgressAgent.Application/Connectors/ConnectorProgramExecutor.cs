@@ -159,7 +159,7 @@ internal sealed partial class ConnectorProgramExecutor : IOperationExecutor
 
     private static SessionLimits SessionLimitsOf(OperationContext context) => new(OperationFields.TimeoutOf(context.Operation));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Running {OperationName} on connection type {ConnectionType} (operation {OperationId})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Running {OperationName} on connection type {ConnectionType} (operation {OperationId})")]
     private static partial void LogRunning(ILogger logger, string operationName, string connectionType, string operationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{OperationName} on connection type {ConnectionType} failed with {ErrorKind} (operation {OperationId})")]
