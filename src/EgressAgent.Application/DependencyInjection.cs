@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Lifecycle;
@@ -55,6 +56,9 @@ public static class DependencyInjection
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<AssignedWorkIntake>();
         services.AddSingleton<OperationPoller>();
+        services.AddSingleton<CredentialsResolver>();
+        services.AddSingleton<ClientCache>();
+        services.AddSingleton<ConnectorProgramExecutor>();
         services.AddSingleton<OperationRouter>();
         services.AddSingleton<OperationRunner>();
         services.AddSingleton<WorkerPool>();

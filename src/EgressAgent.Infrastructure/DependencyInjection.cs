@@ -1,5 +1,6 @@
 using System.Reflection;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Credentials;
@@ -21,8 +22,9 @@ public static class DependencyInjection
 {
     /// <summary>
     /// The outside world: the Refit client and the stream's plain client (both through the
-    /// header handler), the file outbox, and every <see cref="IOperationExecutor"/> found by
-    /// scanning this assembly and <paramref name="executorAssemblies"/>.
+    /// header handler), the file outbox, and every <see cref="IOperationExecutor"/>,
+    /// <see cref="IConnectionType"/> and <see cref="ISelfHostedSecretSource"/> found by scanning this
+    /// assembly and <paramref name="executorAssemblies"/>.
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, params Assembly[] executorAssemblies)
     {
@@ -55,10 +57,18 @@ public static class DependencyInjection
         services.AddSingleton<AgentMeterReader>();
         services.AddSingleton<HealthSettings>();
 
+        // Executors, connection types and self-hosted secret sources: each is one file, found here
+        // (docs/adding-an-executor.md, docs/connectors.md).
         services.Scan(scan => scan
             .FromAssemblies([typeof(DependencyInjection).Assembly, .. executorAssemblies])
             .AddClasses(c => c.AssignableTo<IOperationExecutor>(), publicOnly: false)
             .As<IOperationExecutor>()
+            .WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<IConnectionType>(), publicOnly: false)
+            .As<IConnectionType>()
+            .WithSingletonLifetime()
+            .AddClasses(c => c.AssignableTo<ISelfHostedSecretSource>(), publicOnly: false)
+            .As<ISelfHostedSecretSource>()
             .WithSingletonLifetime());
         return services;
     }

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using EgressAgent.Domain.Operations;
+using EgressAgent.Domain.Text;
 
 namespace EgressAgent.Application.Execution;
 
@@ -20,4 +23,25 @@ internal static class OperationFields
 
     /// <summary><c>operation.response_size_limit_bytes</c>, when present.</summary>
     public static long? ResponseSizeLimitOf(JsonObject operation) => ResponseSizeLimit.ReadOptional(operation);
+
+    /// <summary>The <c>response_type</c> values (docs/protocol.md §12.1).</summary>
+    public const string JsonResponse = "json";
+
+    /// <summary>A result uploaded to object storage and its location published (docs/protocol.md §13).</summary>
+    public const string UrlResponse = "url";
+
+    /// <summary><c>operation.response_type</c>: <c>json</c> when absent or null; anything but <c>json</c>/<c>url</c> is <c>InvalidOperation</c>.</summary>
+    public static string ResponseTypeOf(JsonObject operation)
+    {
+        var node = operation["response_type"];
+        if (node is null)
+        {
+            return JsonResponse;
+        }
+
+        var text = node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : node.ToJsonString();
+        return text is JsonResponse or UrlResponse
+            ? text
+            : throw new OperationFailedException($"Invalid response_type '{WellFormedText.Excerpt(text, 64)}'. Must be one of url, json", ErrorKinds.InvalidOperation);
+    }
 }

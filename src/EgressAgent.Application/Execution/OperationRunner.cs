@@ -92,6 +92,13 @@ internal sealed partial class OperationRunner(
         {
             var timeout = OperationFields.TimeoutOf(operation);
             var sizeLimit = OperationFields.ResponseSizeLimitOf(operation);
+            if (OperationFields.ResponseTypeOf(operation) == OperationFields.UrlResponse)
+            {
+                // The one place that knows object storage does not exist yet (docs/protocol.md §13):
+                // when it does, a url result is routed to it here instead.
+                return new(OperationResult.Failure("Result storage is not configured", ErrorKinds.StorageNotConfigured, traceId));
+            }
+
             return new(null, executor, new OperationContext(envelope.OperationId, envelope.Path, traceId, operation) { Credentials = envelope.Credentials }, timeout, sizeLimit);
         }
         catch (OperationFailedException ex)

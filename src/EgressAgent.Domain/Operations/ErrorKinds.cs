@@ -9,4 +9,7 @@ public static class ErrorKinds
     public const string ResultTooLarge = "ResultTooLarge";
     public const string OperationFailed = "OperationFailed";
     public const string DownloadFailed = "DownloadFailed";
+
+    /// <summary><c>response_type: url</c> asked for a result in object storage, and none is configured (docs/protocol.md §13).</summary>
+    public const string StorageNotConfigured = "StorageNotConfigured";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using EgressAgent.Application.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,10 @@ internal static class AgentOptionsRegistration
             .ValidateWithFluentValidation<ResultsOptions, ResultsOptionsValidator>().CheckValues();
         services.AddOptions<ConnectionsOptions>().BindConfiguration(ConnectionsOptions.SectionName)
             .ValidateWithFluentValidation<ConnectionsOptions, ConnectionsOptionsValidator>().CheckValues();
+        services.AddOptions<ConnectorsOptions>().BindConfiguration(ConnectorsOptions.SectionName)
+            .Configure<IConfiguration>(ConnectorTypeSettings.Read)
+            .ValidateWithFluentValidation<ConnectorsOptions, ConnectorsOptionsValidator>().CheckValues();
+        services.AddSingleton<IConfigurationValueCheck, ConnectorTypeSettings>();
         services.AddOptions<ManagementOptions>().BindConfiguration(ManagementOptions.SectionName)
             .ValidateWithFluentValidation<ManagementOptions, ManagementOptionsValidator>().CheckValues();
         return services;

@@ -24,6 +24,7 @@ internal sealed partial class AgentSections
             new FluentValidationOptions<StorageOptions>(new StorageOptionsValidator()).Validate(null, o.Storage),
             new FluentValidationOptions<ResultsOptions>(new ResultsOptionsValidator()).Validate(null, o.Results),
             new FluentValidationOptions<ConnectionsOptions>(new ConnectionsOptionsValidator()).Validate(null, o.Connections),
+            new FluentValidationOptions<ConnectorsOptions>(new ConnectorsOptionsValidator()).Validate(null, o.Connectors),
             new FluentValidationOptions<ManagementOptions>(new ManagementOptionsValidator()).Validate(null, o.Management),
         ];
         return [.. results.Where(r => r.Failed).SelectMany(r => r.Failures!)];

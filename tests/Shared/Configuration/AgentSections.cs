@@ -17,5 +17,6 @@ internal sealed partial class AgentSections
     public StorageOptions Storage { get; } = new();
     public ResultsOptions Results { get; } = new();
     public ConnectionsOptions Connections { get; } = new();
+    public ConnectorsOptions Connectors { get; } = new();
     public ManagementOptions Management { get; } = new();
 }
