@@ -14,7 +14,7 @@ namespace EgressAgent.Infrastructure.Connectors.Sql;
 /// docs/adr/0018: no <c>ATTACH</c>, <c>VACUUM INTO</c>, writing pragmas or <c>load_extension</c>).
 /// Microsoft.Data.Sqlite runs statements synchronously, so each call gets a thread of its own
 /// (<see cref="Blocking"/>) and a cancelled token interrupts the statement (<c>sqlite3_interrupt</c>).
-/// <c>?</c> placeholders go to SQLite as they are; <c>type_code</c> is the declared type.
+/// <c>?</c> placeholders become SQLite's numbered <c>?1</c>, <c>?2</c> (outside literals); <c>type_code</c> is the declared type.
 /// </summary>
 internal sealed class SqliteConnectionType : SqlConnectionType
 {
@@ -68,6 +68,12 @@ internal sealed class SqliteConnectionType : SqlConnectionType
         var handle = ((SqliteConnection)connection).Handle;
         return cancellationToken.Register(() => SQLitePCL.raw.sqlite3_interrupt(handle));
     }
+
+    // Microsoft.Data.Sqlite binds by name only, and SQLite gives a bare ? none: each ? outside
+    // literals becomes ?1, ?2, … (SQLite's numbered form), bound under that name.
+    public override string PositionalPlaceholder(int index) => "?" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public override string PositionalParameterName(int index) => PositionalPlaceholder(index);
 
     // A name without prefix binds :name, @name and $name alike.
     public override string NamedPlaceholder(string name) => name;
