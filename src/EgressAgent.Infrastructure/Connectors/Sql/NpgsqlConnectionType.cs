@@ -177,6 +177,7 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
             1083 => static (r, i) => r.IsDBNull(i) ? null : r.GetFieldValue<TimeOnly>(i),
             114 or 3802 => static (r, i) => r.IsDBNull(i) ? null : JsonNode.Parse(r.GetString(i)),
             1186 => Interval,
+            869 => static (r, i) => r.IsDBNull(i) ? null : r.GetFieldValue<NpgsqlInet>(i).ToString(), // with its netmask, as PostgreSQL writes it
             _ => ReadValue,
         };
 
