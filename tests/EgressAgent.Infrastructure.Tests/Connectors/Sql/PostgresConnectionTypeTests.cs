@@ -270,6 +270,22 @@ public sealed class PostgresConnectionTypeTests : IAsyncLifetime
         Assert.Equal("[[1],[2],[3]]", Json(rows));
     }
 
+    [PostgresFact]
+    public async Task Redshift_bounds_each_statement_by_query_timeout_in_seconds()
+    {
+        var credentials = Reader;
+        credentials["connect_args"]!["query_timeout_in_seconds"] = 1;
+        await using var session = await OpenAsync(new RedshiftConnectionType(), credentials);
+
+        var (rows, description, _) = await QueryAsync(session, "select %s::int, '2024-05-01'::date", new JsonArray(7));
+        var cursor = await CursorAsync(session);
+        var error = await FailsAsync(() => CallAsync(cursor, "execute", JsonValue.Create("select pg_sleep(10)"), null));
+
+        Assert.Equal("""[[7,{"__type__":"date","__data__":"2024-05-01"}]]""", Json(rows));
+        Assert.Equal("23", description![0]![1]!.ToJsonString());
+        Assert.Equal(ConnectorErrorKinds.QueryCanceled, error.Kind);
+    }
+
     private static async Task AdminAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(PostgresFactAttribute.AdminConnectionString);
