@@ -345,12 +345,14 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             return null;
         }
 
-        if (value.GetValueKind() is JsonValueKind.Number && value.TryGetValue<double>(out var number))
+        // A parsed number or one made from an int: its JSON text is the one form both have.
+        var text = value.GetValueKind() switch
         {
-            return number;
-        }
-
-        return value.TryGetValue<string>(out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+            JsonValueKind.Number => value.ToJsonString(),
+            JsonValueKind.String => value.GetValue<string>(),
+            _ => null,
+        };
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
             ? parsed
             : throw Credentials($"connect_args.{key} must be a number");
     }
