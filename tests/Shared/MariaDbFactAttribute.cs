@@ -17,9 +17,11 @@ public sealed class MariaDbFactAttribute : FactAttribute
     {
         if (!Available && !InCi)
         {
-            Skip = $"{Variable} and {AdminVariable} are not both set: no MariaDB server to test against (.ci/run starts one and sets them).";
+            Skip = SkipReason;
         }
     }
+
+    internal const string SkipReason = $"{Variable} and {AdminVariable} are not both set: no MariaDB server to test against (.ci/run starts one and sets them).";
 
     /// <summary>The read-only user's connection string: what the agent is configured with. Throws when unset (a test under CI=true then fails).</summary>
     public static string ConnectionString => Read(Variable);
@@ -31,7 +33,8 @@ public sealed class MariaDbFactAttribute : FactAttribute
     public static bool Available =>
         !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable)) && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(AdminVariable));
 
-    private static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.Ordinal);
+    /// <summary>True under CI=true, where a missing server fails the test instead of skipping it.</summary>
+    internal static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.Ordinal);
 
     private static string Read(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value

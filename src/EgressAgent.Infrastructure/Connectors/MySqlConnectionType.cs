@@ -101,7 +101,9 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             MaximumPoolSize = MaximumPoolSize,
             ConnectionIdleTimeout = 60,
             ConnectionReset = true, // a pooled connection comes back without the last session's settings
-            DefaultCommandTimeout = (uint)(Seconds(args, "query_timeout_in_seconds") ?? 0), // the runtime bounds each command
+            // The runtime bounds each command; a query timeout also bounds it on the server
+            // (max_statement_time), and the driver's own bound is a backstop a second later.
+            DefaultCommandTimeout = Seconds(args, "query_timeout_in_seconds") is > 0 and var timeout ? (uint)Math.Ceiling(timeout) + 1 : 0,
             AllowLoadLocalInfile = false, // the server may never read the agent's files
             AllowUserVariables = true, // `@v` in the SQL is MySQL's user variable, as under PyMySQL
             AllowZeroDateTime = true, // '0000-00-00' is read, not an exception
