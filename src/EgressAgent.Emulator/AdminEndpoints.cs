@@ -77,19 +77,23 @@ internal sealed class AdminEndpoints
             || !TryGetString(body, "path", out var path)
             || !body.TryGetPropertyValue("operation", out var operationNode) || operationNode is not JsonObject operation
             || !TryGetOptionalString(body, "operation_id", out var operationId)
-            || !TryGetOptionalBool(body, "oversized", out var oversized))
+            || !TryGetOptionalBool(body, "oversized", out var oversized)
+            || (body["credentials"] is { } credentialsNode && credentialsNode is not JsonObject))
         {
             await HttpJson.WriteErrorAsync(
                 context.Response,
                 StatusCodes.Status400BadRequest,
-                "expected {\"path\": string, \"operation\": object, \"operation_id\"?: string, \"oversized\"?: bool}",
+                "expected {\"path\": string, \"operation\": object, \"operation_id\"?: string, \"oversized\"?: bool, \"credentials\"?: object}",
                 cancellationToken);
             return;
         }
 
-        var id = oversized
-            ? emulator.EnqueueOversized(path, operation, operationId)
-            : emulator.Enqueue(path, operation, operationId);
+        var id = (oversized, body["credentials"]) switch
+        {
+            (_, JsonObject credentials) => emulator.EnqueueWithCredentials(path, operation, credentials, operationId, oversized),
+            (true, _) => emulator.EnqueueOversized(path, operation, operationId),
+            _ => emulator.Enqueue(path, operation, operationId),
+        };
         await HttpJson.WriteAsync(context.Response, StatusCodes.Status200OK, new JsonObject { ["operation_id"] = id }.ToJsonString(), cancellationToken);
     }
 

@@ -43,7 +43,7 @@ internal sealed class OperationQueue
         }
     }
 
-    public string Enqueue(string path, JsonObject operation, string? operationId, bool oversized)
+    public string Enqueue(string path, JsonObject operation, string? operationId, bool oversized, JsonObject? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(operation);
@@ -73,7 +73,13 @@ internal sealed class OperationQueue
             ["operation_id"] = id,
             ["path"] = path,
             ["operation"] = inline,
-        }.ToJsonString();
+        };
+        if (credentials is not null)
+        {
+            envelope["credentials"] = credentials.DeepClone();
+        }
+
+        var envelopeJson = envelope.ToJsonString();
 
         lock (gate)
         {
@@ -82,7 +88,7 @@ internal sealed class OperationQueue
                 oversizedBodies[id] = fullBody;
             }
 
-            waiting.AddLast(new QueuedOperation(id, envelope));
+            waiting.AddLast(new QueuedOperation(id, envelopeJson));
         }
 
         return id;

@@ -169,6 +169,14 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
         state.Queue.Enqueue(path, operation, operationId, oversized: false);
 
     /// <summary>
+    /// Queues an operation with a data source's <c>credentials</c> beside it, as the orchestrator
+    /// sends every connector operation (docs/protocol.md §12.1). <paramref name="oversized"/> keeps
+    /// the credentials in the envelope and serves the operation by E5.
+    /// </summary>
+    public string EnqueueWithCredentials(string path, JsonObject operation, JsonObject credentials, string? operationId = null, bool oversized = false) =>
+        state.Queue.Enqueue(path, operation, operationId, oversized, credentials);
+
+    /// <summary>
     /// Queues an operation whose E1 envelope only says <c>{"__mcd_size_exceeded__": true}</c>
     /// (plus its trace_id); the full operation is served by E5.
     /// </summary>

@@ -14,7 +14,8 @@ namespace EgressAgent.Host.Commands;
 
 /// <summary>
 /// <c>demo</c>: an emulator on a free loopback port, the real agent against it, a dozen varied
-/// operations (SQL queries on a small SQLite file among them), one line per result as it
+/// operations (SQL queries on a small SQLite file among them, in the agent's own <c>sql/query</c>
+/// form and as the commands program the orchestrator really sends), one line per result as it
 /// arrives, a summary, then <c>goodbye</c>. No configuration.
 /// </summary>
 internal static class DemoCommand
@@ -60,13 +61,17 @@ internal static class DemoCommand
             return ConfigurationProblems.Report([lockProblem]);
         }
 
-        var samples = DemoSamples.All;
+        var samples = DemoSamples.For(DemoDatabase.PathIn(dataDirectory));
         var expected = new Dictionary<string, DemoSample>();
         foreach (var sample in samples)
         {
-            var id = sample.Oversized
-                ? emulator.EnqueueOversized(sample.Path, sample.Operation.DeepClone().AsObject())
-                : emulator.Enqueue(sample.Path, sample.Operation.DeepClone().AsObject());
+            var operation = sample.Operation.DeepClone().AsObject();
+            var id = (sample.Credentials, sample.Oversized) switch
+            {
+                ({ } credentials, _) => emulator.EnqueueWithCredentials(sample.Path, operation, credentials, oversized: sample.Oversized),
+                (null, true) => emulator.EnqueueOversized(sample.Path, operation),
+                _ => emulator.Enqueue(sample.Path, operation),
+            };
             expected[id] = sample;
         }
 

@@ -7,11 +7,14 @@ internal static class DemoDatabase
 {
     public const string ConnectionName = "demo";
 
+    /// <summary>The file <see cref="Create"/> makes under <paramref name="directory"/>.</summary>
+    public static string PathIn(string directory) => Path.Combine(directory, "demo.db");
+
     /// <summary>Creates <c>demo.db</c> under <paramref name="directory"/>; returns its connection string.</summary>
     public static string Create(string directory)
     {
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, "demo.db");
+        var path = PathIn(directory);
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         using (var connection = new SqliteConnection(builder.ToString()))
         {

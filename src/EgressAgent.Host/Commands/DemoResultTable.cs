@@ -30,7 +30,7 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
         lock (_console)
         {
             Console.WriteLine($"  {(outcome == "success" ? "ok " : "err")}  {result.OperationId,-6} {sample.Label,-32} {detail}");
-            if (result.Result["__mcd_result__"]?["rows"] is JsonArray rows)
+            if (result.Result["__mcd_result__"] is JsonObject payload && (payload["rows"] ?? payload["all_results"]) is JsonArray rows)
             {
                 foreach (var row in rows.Take(RowsShown))
                 {
@@ -67,6 +67,12 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
         {
             var names = string.Join(", ", columns.Select(c => c?["name"]?.ToString()));
             return ("success", $"{query["row_count"]} row(s) of ({names}), truncated: {query["truncated"]}");
+        }
+
+        if (result["__mcd_result__"] is JsonObject { } program && program["all_results"] is JsonArray programRows && program["description"] is JsonArray description)
+        {
+            var names = string.Join(", ", description.Select(c => c?[0]?.ToString()));
+            return ("success", $"{programRows.Count} row(s) of ({names}), rowcount {program["rowcount"]}");
         }
 
         var payload = result["__mcd_result__"]?.ToJsonString() ?? "null";

@@ -2,4 +2,5 @@ using System.Text.Json.Nodes;
 
 namespace EgressAgent.Host.Commands;
 
-internal sealed record DemoSample(string Label, string Path, JsonObject Operation, bool Oversized = false);
+/// <summary>One operation the demo queues; <paramref name="Credentials"/> goes beside it in the envelope (docs/protocol.md §12.1).</summary>
+internal sealed record DemoSample(string Label, string Path, JsonObject Operation, bool Oversized = false, JsonObject? Credentials = null);

@@ -6,7 +6,8 @@ internal static class DemoSamples
 {
     private const string Execute = "/api/v1/agent/execute/";
 
-    public static IReadOnlyList<DemoSample> All { get; } =
+    /// <summary>The samples; the connector ones read the demo's SQLite file at <paramref name="databasePath"/>.</summary>
+    public static IReadOnlyList<DemoSample> For(string databasePath) =>
     [
         new("echo a greeting", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-1", ["greeting"] = "hello from the private network" }),
         new("echo numbers", Execute + "builtin/echo", new JsonObject { ["values"] = new JsonArray(1, 2, 3) }),
@@ -25,7 +26,38 @@ internal static class DemoSamples
             "select name, salary from crew where role = @role and salary > @min order by salary desc",
             new JsonObject { ["role"] = "engineer", ["min"] = 5000 })),
         new("sql: a write is refused", Execute + "sql/query", Sql("delete from crew")),
+        new("sqlite program: engineers", Execute + "sqlite/fetch_crew", Program(
+            "select name, joined, salary from crew where role = ? order by salary desc", new JsonArray("engineer")),
+            Credentials: SqliteCredentials(databasePath)),
+        new("sqlite program: a write is refused", Execute + "sqlite/delete_crew", Program("delete from crew", null),
+            Credentials: SqliteCredentials(databasePath)),
+        new("connection type not served", Execute + "snowflake/fetch_tables", Program("select 1", null),
+            Credentials: new JsonObject { ["connect_args"] = new JsonObject { ["account"] = "demo" } }),
     ];
+
+    /// <summary>The shape every SQL monitor of the orchestrator sends (docs/protocol.md §12.2).</summary>
+    private static JsonObject Program(string sql, JsonArray? parameters) => new()
+    {
+        ["commands"] = new JsonArray(
+            new JsonObject { ["method"] = "cursor", ["store"] = "_cursor" },
+            new JsonObject { ["target"] = "_cursor", ["method"] = "execute", ["args"] = new JsonArray(sql, parameters) },
+            new JsonObject
+            {
+                ["target"] = "__utils",
+                ["method"] = "build_dict",
+                ["kwargs"] = new JsonObject
+                {
+                    ["all_results"] = Call("fetchall"),
+                    ["description"] = Call("description"),
+                    ["rowcount"] = Call("rowcount"),
+                },
+            }),
+    };
+
+    private static JsonObject Call(string method) => new() { ["__type__"] = "call", ["target"] = "_cursor", ["method"] = method };
+
+    private static JsonObject SqliteCredentials(string databasePath) =>
+        new() { ["connect_args"] = new JsonObject { ["database"] = databasePath } };
 
     private static JsonObject Sql(string query, JsonObject? parameters = null)
     {
