@@ -228,12 +228,16 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         };
     }
 
+    /// <summary>
+    /// The server's errors (and the driver's command timeout) with <c>errno</c> and <c>sqlstate</c>;
+    /// <c>__mcd_exception__</c> names the kind, as postgres's does (psycopg2's class names).
+    /// </summary>
     public override SqlConnectorError? DescribeError(Exception exception) => exception switch
     {
-        MySqlException mySql => new SqlConnectorError(
+        MySqlException mySql when KindOf(mySql) is var kind => new SqlConnectorError(
             mySql.Message,
-            KindOf(mySql),
-            nameof(MySqlException),
+            kind,
+            kind,
             new JsonObject
             {
                 ["errno"] = mySql.Number,

@@ -91,6 +91,7 @@ public sealed class MySqlSessionTests
         Assert.False(_type.ColumnFactsOf(reader, 1).NullOk);
         Assert.True(_type.ColumnFactsOf(reader, 2).NullOk);
         Assert.Null(_type.ColumnFactsOf(reader, 1).Precision);
+        Assert.Equal((12, 1), (amount.InternalSize, _type.ColumnFactsOf(reader, 1).InternalSize));
     }
 
     [MariaDbFact]
@@ -105,7 +106,7 @@ public sealed class MySqlSessionTests
             Assert.Equal(ConnectorErrorKinds.InsufficientPrivilege, error.Kind);
             Assert.Equal(1142, (int?)error.Attributes?["errno"]);
             Assert.Equal("42000", (string?)error.Attributes?["sqlstate"]);
-            Assert.Equal("MySqlException", error.ExceptionType);
+            Assert.Equal("InsufficientPrivilege", error.ExceptionType);
             Assert.Contains("SELECT command denied", error.Message, StringComparison.Ordinal);
         }
         finally
