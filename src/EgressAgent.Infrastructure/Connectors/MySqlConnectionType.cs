@@ -131,7 +131,12 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         return builder;
     }
 
-    public override async Task<DbTransaction?> BeginSessionAsync(DbConnection connection, ConnectionRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Read-only unless asked otherwise, and <paramref name="commandTimeout"/> (the smaller of
+    /// <c>query_timeout_in_seconds</c> and <c>operation.timeout</c>) set on the server as well, so a
+    /// statement the agent gave up on does not go on running there even if the agent's cancel is lost.
+    /// </summary>
+    public override async Task<DbTransaction?> BeginSessionAsync(DbConnection connection, ConnectionRequest request, TimeSpan? commandTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
@@ -145,12 +150,11 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             setup.Add("SET SESSION TRANSACTION READ ONLY");
         }
 
-        if (QueryTimeout(request) is { } timeout)
+        if (commandTimeout is { } timeout && timeout > TimeSpan.Zero)
         {
-            // The server's own bound, so a statement the agent gave up on does not go on running there.
             var isMariaDb = mySql.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
             setup.Add(isMariaDb
-                ? string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_statement_time = {timeout.TotalSeconds:0.###}")
+                ? string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_statement_time = {Math.Max(timeout.TotalSeconds, 0.001):0.###}")
                 : string.Create(CultureInfo.InvariantCulture, $"SET SESSION max_execution_time = {(long)Math.Ceiling(timeout.TotalMilliseconds)}"));
         }
 
@@ -164,6 +168,12 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             ? await mySql.BeginTransactionAsync(IsolationLevel.Unspecified, isReadOnly: true, cancellationToken)
             : null;
     }
+
+    public override Task<DbTransaction?> BeginSessionAsync(DbConnection connection, ConnectionRequest request, CancellationToken cancellationToken) =>
+        BeginSessionAsync(connection, request, QueryTimeout(request), cancellationToken);
+
+    /// <summary>MySqlConnector honours the token itself (it sends <c>KILL QUERY</c> on a second connection): nothing to add.</summary>
+    public override CancellationTokenRegistration RegisterCancellation(DbConnection connection, Action cancelStatement, CancellationToken cancellationToken) => default;
 
     public override TimeSpan? QueryTimeout(ConnectionRequest request)
     {
@@ -200,33 +210,26 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     /// TIMESTAMP without an offset (TIMESTAMP in the session's time zone, as PyMySQL returns it);
     /// DATE a date; TIME within a day a time, else its text (<c>-01:30:00</c>, <c>838:59:59</c>);
     /// zero dates as their text; BLOB/BINARY bytes; JSON text; BIT an unsigned integer; YEAR a number.
+    /// Chosen once per column.
     /// </summary>
-    public override object? ReadValue(DbDataReader reader, int ordinal)
+    public override Func<DbDataReader, int, object?> ValueReaderFor(DbDataReader reader, int ordinal)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        if (reader.IsDBNull(ordinal))
+        var fieldType = reader.GetFieldType(ordinal);
+        if (fieldType == typeof(decimal) && reader is MySqlDataReader)
         {
-            return null;
+            return ReadDecimal;
         }
 
-        if (reader is MySqlDataReader mySql && mySql.GetFieldType(ordinal) == typeof(decimal))
+        if (fieldType == typeof(DateTime) || fieldType == typeof(MySqlDateTime))
         {
-            return Decimal(mySql.GetMySqlDecimal(ordinal).ToString());
+            return string.Equals(reader.GetDataTypeName(ordinal), "DATE", StringComparison.OrdinalIgnoreCase) ? ReadDate : ReadDateTime;
         }
 
-        return reader.GetValue(ordinal) switch
-        {
-            DateTime dateTime when IsDate(reader, ordinal) => DateOnly.FromDateTime(dateTime),
-            MySqlDateTime { IsValidDateTime: true } valid when IsDate(reader, ordinal) => DateOnly.FromDateTime(valid.GetDateTime()),
-            MySqlDateTime { IsValidDateTime: true } valid => valid.GetDateTime(),
-            MySqlDateTime zero => IsDate(reader, ordinal)
-                ? string.Create(CultureInfo.InvariantCulture, $"{zero.Year:0000}-{zero.Month:00}-{zero.Day:00}")
-                : string.Create(CultureInfo.InvariantCulture, $"{zero.Year:0000}-{zero.Month:00}-{zero.Day:00} {zero.Hour:00}:{zero.Minute:00}:{zero.Second:00}"),
-            TimeSpan time when time >= TimeSpan.Zero && time < TimeSpan.FromDays(1) => TimeOnly.FromTimeSpan(time),
-            TimeSpan time => TimeText(time),
-            var value => value,
-        };
+        return fieldType == typeof(TimeSpan) ? ReadTime : ReadPlain;
     }
+
+    public override object? ReadValue(DbDataReader reader, int ordinal) => ValueReaderFor(reader, ordinal)(reader, ordinal);
 
     /// <summary>
     /// The server's errors (and the driver's command timeout) with <c>errno</c> and <c>sqlstate</c>;
@@ -258,8 +261,32 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         _ => ConnectorErrorKinds.DatabaseError,
     };
 
-    private static bool IsDate(DbDataReader reader, int ordinal) =>
-        string.Equals(reader.GetDataTypeName(ordinal), "DATE", StringComparison.OrdinalIgnoreCase);
+    private static object? ReadPlain(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal);
+
+    private static object? ReadDecimal(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Decimal(((MySqlDataReader)reader).GetMySqlDecimal(ordinal).ToString());
+
+    private static object? ReadDate(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
+    {
+        DateTime date => DateOnly.FromDateTime(date),
+        MySqlDateTime { IsValidDateTime: true } date => DateOnly.FromDateTime(date.GetDateTime()),
+        MySqlDateTime zero => string.Create(CultureInfo.InvariantCulture, $"{zero.Year:0000}-{zero.Month:00}-{zero.Day:00}"),
+        var other => other,
+    };
+
+    private static object? ReadDateTime(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
+    {
+        MySqlDateTime { IsValidDateTime: true } valid => valid.GetDateTime(),
+        MySqlDateTime zero => string.Create(CultureInfo.InvariantCulture, $"{zero.Year:0000}-{zero.Month:00}-{zero.Day:00} {zero.Hour:00}:{zero.Minute:00}:{zero.Second:00}"),
+        var other => other,
+    };
+
+    private static object? ReadTime(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
+    {
+        TimeSpan time when time >= TimeSpan.Zero && time < TimeSpan.FromDays(1) => TimeOnly.FromTimeSpan(time),
+        TimeSpan time => TimeText(time),
+        var other => other,
+    };
 
     /// <summary>The exact digits: a .NET decimal when it holds them all (its scale kept), else a tagged decimal of the text.</summary>
     private static object Decimal(string digits) =>

@@ -41,7 +41,7 @@ public sealed class MySqlProgramTests(ITestOutputHelper output)
             SELECT CAST('2024-05-01 10:59:00' AS DATETIME) AS dt, CAST('2024-05-01 10:59:00.123' AS DATETIME(6)) AS dt_fraction,
                    CAST('2024-05-01' AS DATE) AS d, CAST('10:59:00' AS TIME) AS t, CAST('25:00:00' AS TIME) AS long_t,
                    CAST('12345678901234567890123456789012345.5' AS DECIMAL(65,1)) AS big, CAST(10.50 AS DECIMAL(10,2)) AS amount,
-                   X'0102FF' AS b, JSON_OBJECT('a', 1) AS j, b'101' AS bits, CAST(2024 AS YEAR) AS y, %s AS word, '100%%' AS pct
+                   X'0102FF' AS b, JSON_OBJECT('a', 1) AS j, %s AS word, '100%%' AS pct
             """;
         var run = await ConnectorRun.RunAsync(output, new Dictionary<string, ConnectorOperation>
         {
@@ -57,11 +57,9 @@ public sealed class MySqlProgramTests(ITestOutputHelper output)
         Assert.Equal("""{"__type__":"decimal","__data__":"12345678901234567890123456789012345.5"}""", row[5]!.ToJsonString());
         Assert.Equal("""{"__type__":"decimal","__data__":"10.50"}""", row[6]!.ToJsonString());
         Assert.Equal("""{"__type__":"bytes","__data__":"AQL/"}""", row[7]!.ToJsonString());
-        Assert.Equal("\"{\\\"a\\\": 1}\"", row[8]!.ToJsonString());
-        Assert.Equal("""{"__type__":"bytes","__data__":"BQ=="}""", row[9]!.ToJsonString()); // b'101' is a binary string literal
-        Assert.Equal("2024", row[10]!.ToJsonString());
-        Assert.Equal("\"hi\"", row[11]!.ToJsonString());
-        Assert.Equal("\"100%\"", row[12]!.ToJsonString());
+        Assert.Equal("{\"a\": 1}", row[8]!.GetValue<string>());
+        Assert.Equal("\"hi\"", row[9]!.ToJsonString());
+        Assert.Equal("\"100%\"", row[10]!.ToJsonString());
     }
 
     [MariaDbFact]

@@ -290,7 +290,7 @@ public sealed class MySqlSessionTests
     {
         var source = shared ?? _type.CreateDataSource(request);
         var connection = await source.OpenConnectionAsync();
-        var transaction = await _type.BeginSessionAsync(connection, request, CancellationToken.None);
+        var transaction = await _type.BeginSessionAsync(connection, request, _type.QueryTimeout(request), CancellationToken.None);
         return new OpenSession(shared is null ? source : null, connection, transaction);
     }
 
