@@ -15,14 +15,17 @@ internal static class OperationFields
     /// <summary><c>operation.timeout</c>: seconds, above 0, at most what a timer supports (about 49.7 days).</summary>
     public static readonly SecondsField Timeout = new("timeout", SecondsField.TimerMaxSeconds);
 
-    /// <summary><c>operation.response_size_limit_bytes</c>: a whole number of bytes, at least 1.</summary>
-    public static readonly IntegerField ResponseSizeLimit = new("response_size_limit_bytes", 1, long.MaxValue);
+    /// <summary>
+    /// <c>operation.response_size_limit_bytes</c>: a whole number of bytes; 0 means no limit, as the
+    /// orchestrator sends it with every connector operation (docs/protocol.md §12.1, §13: "0 &lt; limit &lt; size").
+    /// </summary>
+    public static readonly IntegerField ResponseSizeLimit = new("response_size_limit_bytes", 0, long.MaxValue);
 
     /// <summary><c>operation.timeout</c>, when present.</summary>
     public static TimeSpan? TimeoutOf(JsonObject operation) => Timeout.ReadOptional(operation);
 
-    /// <summary><c>operation.response_size_limit_bytes</c>, when present.</summary>
-    public static long? ResponseSizeLimitOf(JsonObject operation) => ResponseSizeLimit.ReadOptional(operation);
+    /// <summary><c>operation.response_size_limit_bytes</c>, when present and not 0 (no limit).</summary>
+    public static long? ResponseSizeLimitOf(JsonObject operation) => ResponseSizeLimit.ReadOptional(operation) is { } limit and > 0 ? limit : null;
 
     /// <summary>The <c>response_type</c> values (docs/protocol.md §12.1).</summary>
     public const string JsonResponse = "json";

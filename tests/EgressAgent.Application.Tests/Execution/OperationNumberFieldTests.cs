@@ -100,7 +100,8 @@ public sealed class OperationNumberFieldTests
     public void A_response_size_limit_is_a_whole_number_of_bytes_from_one()
     {
         Assert.Equal(long.MaxValue, OperationFields.ResponseSizeLimitOf(Operation("response_size_limit_bytes", "9223372036854775807")));
-        Assert.Throws<OperationFailedException>(() => OperationFields.ResponseSizeLimitOf(Operation("response_size_limit_bytes", "0")));
+        Assert.Null(OperationFields.ResponseSizeLimitOf(Operation("response_size_limit_bytes", "0"))); // 0 = no limit (protocol §12.1)
+        Assert.Throws<OperationFailedException>(() => OperationFields.ResponseSizeLimitOf(Operation("response_size_limit_bytes", "-1")));
         Assert.Throws<OperationFailedException>(() => OperationFields.ResponseSizeLimitOf(Operation("response_size_limit_bytes", "100.5")));
         Assert.Throws<OperationFailedException>(() => OperationFields.ResponseSizeLimitOf(Operation("response_size_limit_bytes", "9223372036854775808")));
     }

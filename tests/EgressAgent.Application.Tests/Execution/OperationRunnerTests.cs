@@ -112,10 +112,10 @@ public sealed class OperationRunnerTests
     [InlineData("""{"timeout":"30"}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not the string \"30\"")]
     [InlineData("""{"timeout":true}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not a boolean")]
     [InlineData("""{"timeout":{"s":1}}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not an object")]
-    [InlineData("""{"response_size_limit_bytes":0}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 0")]
-    [InlineData("""{"response_size_limit_bytes":10.5}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 10.5")]
-    [InlineData("""{"response_size_limit_bytes":"100"}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not the string \"100\"")]
-    [InlineData("""{"response_size_limit_bytes":1e30}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 1e30")]
+    [InlineData("""{"response_size_limit_bytes":-1}""", "'response_size_limit_bytes' must be an integer from 0 to 9223372036854775807, not -1")]
+    [InlineData("""{"response_size_limit_bytes":10.5}""", "'response_size_limit_bytes' must be an integer from 0 to 9223372036854775807, not 10.5")]
+    [InlineData("""{"response_size_limit_bytes":"100"}""", "'response_size_limit_bytes' must be an integer from 0 to 9223372036854775807, not the string \"100\"")]
+    [InlineData("""{"response_size_limit_bytes":1e30}""", "'response_size_limit_bytes' must be an integer from 0 to 9223372036854775807, not 1e30")]
     public async Task A_bound_of_the_wrong_type_or_out_of_range_is_an_invalid_operation_and_nothing_runs(string operation, string message)
     {
         var executor = Executor((_, _) => Task.FromResult<JsonNode?>(JsonValue.Create("done")));

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace EgressAgent.EndToEnd.Tests.Connectors;
@@ -38,6 +40,9 @@ internal static class CommandsPrograms
 
         return operation;
     }
+
+    /// <summary>Compact JSON without the default encoder's escapes (<c>+</c> stays <c>+</c>): what a reader of the wire compares.</summary>
+    public static readonly JsonSerializerOptions Plain = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A program of the given commands, nothing else.</summary>
     public static JsonObject Of(params JsonObject[] commands) => new() { ["commands"] = new JsonArray([.. commands]) };

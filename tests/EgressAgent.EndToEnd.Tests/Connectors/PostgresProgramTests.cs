@@ -28,7 +28,7 @@ public sealed class PostgresProgramTests(ITestOutputHelper output)
 
         Assert.Equal(
             """{"all_results":[[1,{"__type__":"decimal","__data__":"10.50"},{"__type__":"datetime","__data__":"2024-05-01T12:00:00+00:00"}]],"description":[["id",23,null,4,null,null,null],["amount",1700,null,-1,10,2,null],["created_at",1184,null,8,null,null,null]],"rowcount":1}""",
-            Payload(run["example"]).ToJsonString());
+            Payload(run["example"]).ToJsonString(Plain));
         Assert.StartsWith("t-", run["example"]["__mcd_trace_id__"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
@@ -49,20 +49,20 @@ public sealed class PostgresProgramTests(ITestOutputHelper output)
         });
 
         var row = Payload(run["types"])["all_results"]![0]!.AsArray();
-        Assert.Equal("""{"__type__":"datetime","__data__":"2024-05-01T10:59:00"}""", row[0]!.ToJsonString());
-        Assert.Equal("""{"__type__":"datetime","__data__":"2024-05-01T10:59:00.123000"}""", row[1]!.ToJsonString());
-        Assert.Equal("""{"__type__":"datetime","__data__":"2024-05-01T10:59:00+00:00"}""", row[2]!.ToJsonString());
-        Assert.Equal("""{"__type__":"date","__data__":"2024-05-01"}""", row[3]!.ToJsonString());
-        Assert.Equal("""{"__type__":"time","__data__":"10:59:00"}""", row[4]!.ToJsonString());
-        Assert.Equal("""{"__type__":"decimal","__data__":"1234567890123456789012345678901234567890.5"}""", row[5]!.ToJsonString());
-        Assert.Equal("\"NaN\"", row[6]!.ToJsonString());
-        Assert.Equal("\"Infinity\"", row[7]!.ToJsonString());
-        Assert.Equal("""{"__type__":"bytes","__data__":"AQL/"}""", row[8]!.ToJsonString());
-        Assert.Equal("\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"", row[9]!.ToJsonString());
+        Assert.Equal("""{"__type__":"datetime","__data__":"2024-05-01T10:59:00"}""", row[0]!.ToJsonString(Plain));
+        Assert.Equal("""{"__type__":"datetime","__data__":"2024-05-01T10:59:00.123000"}""", row[1]!.ToJsonString(Plain));
+        Assert.Equal("""{"__type__":"datetime","__data__":"2024-05-01T10:59:00+00:00"}""", row[2]!.ToJsonString(Plain));
+        Assert.Equal("""{"__type__":"date","__data__":"2024-05-01"}""", row[3]!.ToJsonString(Plain));
+        Assert.Equal("""{"__type__":"time","__data__":"10:59:00"}""", row[4]!.ToJsonString(Plain));
+        Assert.Equal("""{"__type__":"decimal","__data__":"1234567890123456789012345678901234567890.5"}""", row[5]!.ToJsonString(Plain));
+        Assert.Equal("\"NaN\"", row[6]!.ToJsonString(Plain));
+        Assert.Equal("\"Infinity\"", row[7]!.ToJsonString(Plain));
+        Assert.Equal("""{"__type__":"bytes","__data__":"AQL/"}""", row[8]!.ToJsonString(Plain));
+        Assert.Equal("\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"", row[9]!.ToJsonString(Plain));
         Assert.Equal(JsonValueKind.String, row[10]!.GetValueKind());
-        Assert.Equal("\"10.0.0.1\"", row[11]!.ToJsonString());
-        Assert.Equal("\"hi\"", row[12]!.ToJsonString());
-        Assert.Equal("\"100%\"", row[13]!.ToJsonString());
+        Assert.Equal("\"10.0.0.1\"", row[11]!.ToJsonString(Plain));
+        Assert.Equal("\"hi\"", row[12]!.ToJsonString(Plain));
+        Assert.Equal("\"100%\"", row[13]!.ToJsonString(Plain));
     }
 
     [PostgresFact]
@@ -98,7 +98,7 @@ public sealed class PostgresProgramTests(ITestOutputHelper output)
             ["slow"] = new(ConnectorRun.Execute + "postgres/x", Standard($"select pg_sleep(60) as {marker}", timeoutSeconds: 1), fixture.Credentials()),
         });
 
-        Assert.True(run["slow"].ContainsKey("__mcd_error__"), run["slow"].ToJsonString());
+        Assert.True(run["slow"].ContainsKey("__mcd_error__"), run["slow"].ToJsonString(Plain));
         Assert.Contains(run["slow"]["__mcd_error_type__"]!.GetValue<string>(), new[] { "TimeoutError", "QueryCanceled" });
         Assert.Equal(0L, await fixture.ScalarAsync($"select count(*) from pg_stat_activity where query like '%{marker}%' and pid <> pg_backend_pid()"));
     }
@@ -116,7 +116,7 @@ public sealed class PostgresProgramTests(ITestOutputHelper output)
         });
 
         Error(run["wrong"], "ConnectionError");
-        Assert.Equal("[[1]]", Payload(run["right"])["all_results"]!.ToJsonString());
+        Assert.Equal("[[1]]", Payload(run["right"])["all_results"]!.ToJsonString(Plain));
         run.AssertNowhere(WrongPassword);
         run.AssertNowhere("pg-right-password-never-shown-77aa");
     }

@@ -113,8 +113,8 @@ public sealed class HostileDataTests(ITestOutputHelper output)
             (EmulatorWaits.EchoPath, """{"timeout":"30"}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not the string \"30\""),
             (EmulatorWaits.EchoPath, """{"timeout":1e10}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not 1e10"),
             (EmulatorWaits.EchoPath, """{"timeout":-1}""", "'timeout' must be a number of seconds above 0 and at most 4294967, not -1"),
-            (EmulatorWaits.EchoPath, """{"response_size_limit_bytes":0}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not 0"),
-            (EmulatorWaits.EchoPath, """{"response_size_limit_bytes":true}""", "'response_size_limit_bytes' must be an integer from 1 to 9223372036854775807, not a boolean"),
+            (EmulatorWaits.EchoPath, """{"response_size_limit_bytes":-1}""", "'response_size_limit_bytes' must be an integer from 0 to 9223372036854775807, not -1"),
+            (EmulatorWaits.EchoPath, """{"response_size_limit_bytes":true}""", "'response_size_limit_bytes' must be an integer from 0 to 9223372036854775807, not a boolean"),
             (LogsPath, """{"limit":-1}""", "'limit' must be an integer from 0 to 2147483647, not -1"),
             (LogsPath, """{"limit":{"n":1}}""", "'limit' must be an integer from 0 to 2147483647, not an object"),
         };
