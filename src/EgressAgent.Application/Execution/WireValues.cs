@@ -6,9 +6,15 @@ using System.Text.Json.Nodes;
 namespace EgressAgent.Application.Execution;
 
 /// <summary>
-/// CLR values to JSON, with the tagged shapes of docs/protocol.md §5.3 for what JSON cannot say:
-/// date/time, decimal (exactness), and bytes. <see cref="ToJson"/> builds a node;
+/// CLR values to JSON, with the tagged shapes of docs/protocol.md §5.3 and §12.3 for what JSON
+/// cannot say: date/time, decimal (exactness), and bytes. <see cref="ToJson"/> builds a node;
 /// <see cref="Write"/> writes the same JSON straight to a writer (large results, no node per value).
+/// Date-times are ISO-8601 as Python's <c>isoformat</c> writes them (the agent we replace): an
+/// offset only when the value has one (<see cref="DateTimeKind.Utc"/> is <c>+00:00</c>, an
+/// unspecified kind has none), fractional seconds only when non-zero, in microseconds
+/// (<c>2024-05-01T12:00:00.123000</c>); times likewise (<c>10:59:00</c>). Decimals keep their
+/// digits and scale (<c>10.50</c>); NaN and infinities are the strings <c>NaN</c>, <c>Infinity</c>
+/// and <c>-Infinity</c>; UUIDs, intervals and other driver types are their invariant text.
 /// </summary>
 public static class WireValues
 {
@@ -90,14 +96,44 @@ public static class WireValues
     private static (string Type, string Data)? TagOf(object value) => value switch
     {
         decimal m => ("decimal", m.ToString(CultureInfo.InvariantCulture)),
-        DateTime dt => ("datetime", dt.ToString("O", CultureInfo.InvariantCulture)),
-        DateTimeOffset dto => ("datetime", dto.ToString("O", CultureInfo.InvariantCulture)),
+        DateTime dt => ("datetime", IsoDateTime(dt)),
+        DateTimeOffset dto => ("datetime", IsoDateTime(dto.DateTime, dto.Offset)),
         DateOnly date => ("date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-        TimeOnly time => ("time", time.ToString("O", CultureInfo.InvariantCulture)),
+        TimeOnly time => ("time", IsoTime(time)),
         byte[] bytes => ("bytes", Convert.ToBase64String(bytes)),
         ReadOnlyMemory<byte> memory => ("bytes", Convert.ToBase64String(memory.Span)),
         _ => null,
     };
+
+    /// <summary>A local date-time is written with the machine's offset; a UTC one with <c>+00:00</c>; an unspecified one without.</summary>
+    private static string IsoDateTime(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => IsoDateTime(value, TimeSpan.Zero),
+        DateTimeKind.Local => IsoDateTime(value, TimeZoneInfo.Local.GetUtcOffset(value)),
+        _ => IsoDateTime(value, null),
+    };
+
+    private static string IsoDateTime(DateTime value, TimeSpan? offset)
+    {
+        var text = value.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + Fraction(value.Ticks);
+        if (offset is not { } o)
+        {
+            return text;
+        }
+
+        var sign = o < TimeSpan.Zero ? '-' : '+';
+        var magnitude = o.Duration();
+        return string.Create(CultureInfo.InvariantCulture, $"{text}{sign}{magnitude.Hours + (magnitude.Days * 24):00}:{magnitude.Minutes:00}");
+    }
+
+    private static string IsoTime(TimeOnly value) => value.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + Fraction(value.Ticks);
+
+    /// <summary><c>.ffffff</c> (microseconds, as Python keeps them) when the value has a fraction of a second; nothing otherwise.</summary>
+    private static string Fraction(long ticks)
+    {
+        var microseconds = ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond;
+        return microseconds == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $".{microseconds:000000}");
+    }
 
     private static string? TextOf(object value) => value switch
     {

@@ -43,6 +43,53 @@ internal abstract class SqlConnectionType : IConnectionType
     public virtual Task<DbTransaction?> BeginSessionAsync(DbConnection connection, ConnectionRequest request, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction?>(null);
 
+    /// <summary>
+    /// <see cref="BeginSessionAsync(DbConnection, ConnectionRequest, CancellationToken)"/> told the
+    /// bound on each command of the session (the smaller of <see cref="QueryTimeout"/> and
+    /// <c>operation.timeout</c>; null for none), for types that set it on the server too
+    /// (postgres: <c>statement_timeout</c>). The runtime calls this one; by default it calls the other.
+    /// </summary>
+    public virtual Task<DbTransaction?> BeginSessionAsync(DbConnection connection, ConnectionRequest request, TimeSpan? commandTimeout, CancellationToken cancellationToken) =>
+        BeginSessionAsync(connection, request, cancellationToken);
+
+    /// <summary>
+    /// Undoes what <see cref="BeginSessionAsync(DbConnection, ConnectionRequest, TimeSpan?, CancellationToken)"/>
+    /// did to the connection itself before it goes back to the pool (after the transaction is rolled
+    /// back), e.g. SQLite's authorizer.
+    /// </summary>
+    public virtual void EndSession(DbConnection connection)
+    {
+    }
+
+    /// <summary>
+    /// True to send each statement as the single command of a <see cref="DbBatch"/>: a driver that
+    /// splits a command's text at semicolons (Npgsql) would otherwise run <c>commit; delete …</c>
+    /// as two statements, the second outside the read-only transaction; the server refuses a batch
+    /// command of two statements.
+    /// </summary>
+    public virtual bool ExecutesAsBatch => false;
+
+    /// <summary>The name the <paramref name="index"/>-th positional parameter is bound under; empty binds it by position.</summary>
+    public virtual string PositionalParameterName(int index) => string.Empty;
+
+    /// <summary>Gives a parameter its value (a CLR value from <c>params</c>, <see cref="DBNull"/> for null); a type may set its database type too.</summary>
+    public virtual void SetParameterValue(DbParameter parameter, object value) => parameter.Value = value;
+
+    /// <summary>
+    /// Makes <paramref name="cancellationToken"/> stop a running statement on the server:
+    /// by default it calls <paramref name="cancelStatement"/> (the command's or batch's <c>Cancel</c>).
+    /// A driver that honours the token itself (Npgsql sends a cancel request) returns default; one
+    /// that ignores it once a statement runs (SQLite) interrupts the connection.
+    /// </summary>
+    public virtual CancellationTokenRegistration RegisterCancellation(DbConnection connection, Action cancelStatement, CancellationToken cancellationToken) =>
+        cancellationToken.Register(cancelStatement);
+
+    /// <summary>
+    /// How to read the values of one column, chosen once per statement (the default reads through
+    /// <see cref="ReadValue"/>); a type picks by the column's type here rather than on every value.
+    /// </summary>
+    public virtual Func<DbDataReader, int, object?> ValueReaderFor(DbDataReader reader, int ordinal) => ReadValue;
+
     /// <summary>The type's own bound on one command (e.g. <c>query_timeout_in_seconds</c>), or null for none.</summary>
     public virtual TimeSpan? QueryTimeout(ConnectionRequest request) => null;
 

@@ -13,7 +13,10 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 /// writing it copies them row by row, flushing the writer as it goes. Disposing ends the adding
 /// of rows (it releases the row writer); the rows stay readable.
 /// Past <see cref="DefaultSpillThreshold"/> the rows move to an unlinked temporary file, so a
-/// result of any size holds a few MiB of memory, not its whole size (docs/adr/0009).
+/// result of any size holds a few MiB of memory, not its whole size (docs/adr/0009). The file is
+/// private to the agent's user (<c>0600</c>) from the moment it exists.
+/// A DB-API cursor reads the rows from a position onwards (<see cref="ReadRow"/>,
+/// <see cref="ToJsonValue(long)"/>): a position is a byte offset into the stored rows, 0 for the first.
 /// </summary>
 internal sealed class JsonRowBuffer : IDisposable
 {
@@ -30,6 +33,11 @@ internal sealed class JsonRowBuffer : IDisposable
         JsonMetadataServices.CreateValueInfo<JsonRowBuffer>(
             new JsonSerializerOptions { TypeInfoResolver = JsonTypeInfoResolver.Combine() }, // the converter needs no other type
             new Converter());
+
+    private static readonly JsonTypeInfo<Tail> TailTypeInfo =
+        JsonMetadataServices.CreateValueInfo<Tail>(
+            new JsonSerializerOptions { TypeInfoResolver = JsonTypeInfoResolver.Combine() },
+            new TailConverter());
 
     private readonly List<(byte[] Bytes, int Used)> _chunks = [];
     private readonly ArrayBufferWriter<byte> _row = new(256);
@@ -82,6 +90,42 @@ internal sealed class JsonRowBuffer : IDisposable
     /// <summary>A JSON array node holding these rows by reference.</summary>
     public JsonValue ToJsonValue() => JsonValue.Create(this, TypeInfo)!;
 
+    /// <summary>The bytes the rows take in memory or in the file, row ends included: the position after the last row.</summary>
+    public long EndPosition => _spill?.Length ?? _bytesInMemory;
+
+    /// <summary>A JSON array node holding, by reference, the rows from <paramref name="position"/> on.</summary>
+    public JsonValue ToJsonValue(long position) => position == 0 ? ToJsonValue() : JsonValue.Create(new Tail(this, position), TailTypeInfo)!;
+
+    /// <summary>The row at <paramref name="position"/> as a node, and the position after it; null at the end.</summary>
+    public JsonArray? ReadRow(ref long position)
+    {
+        if (position >= EndPosition)
+        {
+            return null;
+        }
+
+        if (_spill is not null)
+        {
+            return ReadSpilledRow(_spill, ref position);
+        }
+
+        var skipped = 0L;
+        foreach (var (bytes, used) in _chunks)
+        {
+            if (position < skipped + used)
+            {
+                var rest = bytes.AsSpan((int)(position - skipped), (int)(skipped + used - position));
+                var end = rest.IndexOf(RowEnd);
+                position += end + 1;
+                return (JsonArray)JsonNode.Parse(rest[..end])!;
+            }
+
+            skipped += used;
+        }
+
+        return null;
+    }
+
     private void Append(ReadOnlySpan<byte> row)
     {
         ByteCount += row.Length;
@@ -117,7 +161,19 @@ internal sealed class JsonRowBuffer : IDisposable
     private void Spill()
     {
         var path = Path.Combine(Path.GetTempPath(), $"egress-agent-rows-{Guid.NewGuid():N}.tmp");
-        _spill = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, FlushThreshold);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Delete,
+            BufferSize = FlushThreshold,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // 0600 from creation, whatever the umask
+        }
+
+        _spill = new FileStream(path, options);
         File.Delete(path);
         foreach (var (bytes, used) in _chunks)
         {
@@ -128,20 +184,62 @@ internal sealed class JsonRowBuffer : IDisposable
         _bytesInMemory = 0;
     }
 
-    private void WriteTo(Utf8JsonWriter writer)
+    private void WriteTo(Utf8JsonWriter writer, long position = 0)
     {
         writer.WriteStartArray();
         if (_spill is not null)
         {
-            WriteSpilledRows(_spill, writer);
+            WriteSpilledRows(_spill, writer, position);
         }
 
+        var skipped = 0L;
         foreach (var (bytes, used) in _chunks)
         {
-            WriteRows(bytes.AsSpan(0, used), writer);
+            var from = (int)Math.Clamp(position - skipped, 0, used);
+            WriteRows(bytes.AsSpan(from, used - from), writer);
+            skipped += used;
         }
 
         writer.WriteEndArray();
+    }
+
+    private static JsonArray ReadSpilledRow(FileStream spill, ref long position)
+    {
+        spill.Flush();
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            var filled = 0;
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = RandomAccess.Read(spill.SafeFileHandle, buffer.AsSpan(filled), position + filled);
+                if (read == 0)
+                {
+                    throw new IOException("The spilled rows ended early.");
+                }
+
+                var end = buffer.AsSpan(filled, read).IndexOf(RowEnd);
+                filled += read;
+                if (end >= 0)
+                {
+                    var length = filled - read + end;
+                    position += length + 1;
+                    return (JsonArray)JsonNode.Parse(buffer.AsSpan(0, length))!;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Writes every complete row of <paramref name="rows"/>; returns how many bytes that consumed.</summary>
@@ -166,14 +264,14 @@ internal sealed class JsonRowBuffer : IDisposable
     /// Reads the file with positional reads (the write position stays where it is, and the rows
     /// can be written more than once), carrying a row cut by the buffer's end into the next read.
     /// </summary>
-    private static void WriteSpilledRows(FileStream spill, Utf8JsonWriter writer)
+    private static void WriteSpilledRows(FileStream spill, Utf8JsonWriter writer, long position)
     {
         spill.Flush();
         var length = spill.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            long offset = 0;
+            var offset = position;
             var carried = 0;
             while (offset < length)
             {
@@ -211,5 +309,16 @@ internal sealed class JsonRowBuffer : IDisposable
             throw new NotSupportedException("Rows are written, never read back into a buffer.");
 
         public override void Write(Utf8JsonWriter writer, JsonRowBuffer value, JsonSerializerOptions options) => value.WriteTo(writer);
+    }
+
+    /// <summary>The rows of a buffer from a position on (what a cursor's <c>fetchall</c> returns after <c>fetchone</c>).</summary>
+    private sealed record Tail(JsonRowBuffer Rows, long Position);
+
+    private sealed class TailConverter : JsonConverter<Tail>
+    {
+        public override Tail Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("Rows are written, never read back into a buffer.");
+
+        public override void Write(Utf8JsonWriter writer, Tail value, JsonSerializerOptions options) => value.Rows.WriteTo(writer, value.Position);
     }
 }

@@ -14,7 +14,7 @@ internal sealed record SqlParameterValue(string Name, object Value)
 {
     /// <summary>
     /// The <c>parameters</c> object: string, integer (long), other numbers (double), boolean and
-    /// null as they are; the tagged shapes of docs/protocol.md §5.3 (decimal, datetime, date, bytes) as
+    /// null as they are; the tagged shapes of docs/protocol.md §5.3 (decimal, datetime, date, time, bytes) as
     /// the CLR type they stand for. A key may carry the query's prefix (<c>@id</c>, <c>:id</c>, <c>$id</c>).
     /// </summary>
     public static IReadOnlyList<SqlParameterValue> ListFrom(JsonNode? parameters)
@@ -49,7 +49,11 @@ internal sealed record SqlParameterValue(string Name, object Value)
         return list;
     }
 
-    private static object ClrValueOf(string name, JsonNode? node) => node switch
+    /// <summary>
+    /// One JSON value as the CLR value it binds as (<see cref="DBNull"/> for null); shared with the
+    /// connectors' cursors (docs/protocol.md §12.2), whose <c>params</c> carry the same shapes.
+    /// </summary>
+    internal static object ClrValueOf(string name, JsonNode? node) => node switch
     {
         null => DBNull.Value,
         JsonValue value => value.GetValueKind() switch
@@ -77,9 +81,10 @@ internal sealed record SqlParameterValue(string Name, object Value)
             {
                 "decimal" => decimal.Parse(data, NumberStyles.Float, invariant),
                 "date" => DateOnly.ParseExact(data, "yyyy-MM-dd", invariant),
+                "time" => TimeOnly.Parse(data, invariant),
                 "datetime" => DateTimeOf(data),
                 "bytes" => Convert.FromBase64String(data),
-                _ => throw Invalid($"Parameter '{name}' has an unknown __type__ '{type}' (decimal, datetime, date or bytes)"),
+                _ => throw Invalid($"Parameter '{name}' has an unknown __type__ '{type}' (decimal, datetime, date, time or bytes)"),
             };
         }
         catch (FormatException)

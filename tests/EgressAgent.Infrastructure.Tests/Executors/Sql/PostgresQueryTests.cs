@@ -24,7 +24,7 @@ public sealed class PostgresQueryTests : PostgresSchemaTests
 
         var rows = SqlRun.Payload(result)["rows"]!.AsArray();
         Assert.Equal(
-            """[{"__type__":"decimal","__data__":"1234.50"},{"__type__":"datetime","__data__":"2024-01-05T10:00:00.0000000"},{"__type__":"datetime","__data__":"2024-01-05T08:00:00.0000000Z"},{"__type__":"date","__data__":"2021-03-04"},{"__type__":"bytes","__data__":"AQL/"},["a","b"]]""",
+            """[{"__type__":"decimal","__data__":"1234.50"},{"__type__":"datetime","__data__":"2024-01-05T10:00:00"},{"__type__":"datetime","__data__":"2024-01-05T08:00:00\u002B00:00"},{"__type__":"date","__data__":"2021-03-04"},{"__type__":"bytes","__data__":"AQL/"},["a","b"]]""",
             rows[0]!.ToJsonString());
         Assert.Equal("[null,null,null,null,null,null]", rows[1]!.ToJsonString());
     }
