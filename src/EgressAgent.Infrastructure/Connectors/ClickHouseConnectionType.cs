@@ -28,6 +28,17 @@ internal sealed class ClickHouseConnectionType : SqlConnectionType
 
     public override string PositionalPlaceholder(int index) => "@p" + (index + 1).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Bound under the name its placeholder uses (the driver matches <c>@p1</c> to the parameter <c>p1</c>).</summary>
+    public override string PositionalParameterName(int index) => "p" + (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The driver matches <c>@name</c> in the SQL to the parameter <c>name</c>: a named parameter is bound without its <c>@</c>.</summary>
+    public override void SetParameterValue(DbParameter parameter, object value)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        parameter.ParameterName = parameter.ParameterName.TrimStart('@');
+        parameter.Value = value;
+    }
+
     public override DbDataSource CreateDataSource(ConnectionRequest request) => new ClickHouseDataSource(SettingsFor(request));
 
     /// <summary>The driver's settings for these credentials (tested without a server).</summary>

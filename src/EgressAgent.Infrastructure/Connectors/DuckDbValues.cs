@@ -106,7 +106,7 @@ internal static class DuckDbValues
     internal static JsonObject TimeTzOf(DateTimeOffset value)
     {
         var time = TimeOnly.FromTimeSpan(value.TimeOfDay);
-        var text = time.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.');
+        var text = WireValues.ToJson(time)!["__data__"]!.GetValue<string>();
         var offset = value.Offset;
         var sign = offset < TimeSpan.Zero ? '-' : '+';
         offset = offset.Duration();

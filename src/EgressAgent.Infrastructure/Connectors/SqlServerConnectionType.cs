@@ -28,6 +28,9 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
     /// <summary>SqlClient does not understand <c>?</c>: the runtime rewrites the i-th one to <c>@p{i+1}</c>.</summary>
     public override string PositionalPlaceholder(int index) => "@p" + (index + 1).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Bound under the name its placeholder uses.</summary>
+    public override string PositionalParameterName(int index) => PositionalPlaceholder(index);
+
     public override DbDataSource CreateDataSource(ConnectionRequest request) =>
         SqlClientFactory.Instance.CreateDataSource(ConnectionStringFor(request));
 

@@ -122,8 +122,8 @@ public sealed class ClickHouseConnectionTypeTests
         await using var command = (ClickHouseCommand)connection.CreateCommand();
         command.CommandText = "INSERT INTO t SELECT @p1, @p2";
         var first = command.CreateParameter();
-        first.ParameterName = "p1";
-        first.Value = 42L;
+        first.ParameterName = "@p1";
+        type.SetParameterValue(first, 42L);
         command.Parameters.Add(first);
         var second = command.CreateParameter();
         second.ParameterName = "p2";
