@@ -112,8 +112,16 @@ internal sealed class ClickHouseConnectionType : SqlConnectionType
         _ => null,
     };
 
-    public override SqlConnectorError? DescribeError(Exception exception) =>
-        exception is ClickHouseServerException server ? DescribeServerError(server.ErrorCode, server.Message) : null;
+    /// <summary>
+    /// Server exceptions by code; a server that cannot be reached (the driver connects lazily, at the
+    /// first query, so this shows up in execute) is a <c>ConnectionError</c>.
+    /// </summary>
+    public override SqlConnectorError? DescribeError(Exception exception) => exception switch
+    {
+        ClickHouseServerException server => DescribeServerError(server.ErrorCode, server.Message),
+        HttpRequestException http => new SqlConnectorError(http.Message, ConnectorErrorKinds.ConnectionError, nameof(HttpRequestException), null),
+        _ => null,
+    };
 
     /// <summary>
     /// The error result of a ClickHouse server exception: 159 (timeout) and 394 (query was cancelled)

@@ -25,6 +25,16 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
 
     public override SqlParameterStyle ParameterStyle => SqlParameterStyle.QuestionMark;
 
+    /// <summary>
+    /// SqlClient refuses to open any connection in .NET's globalization-invariant mode ("Globalization
+    /// Invariant Mode is not supported", measured in the JIT and the native build), which the agent
+    /// is built with (<c>InvariantGlobalization</c> in Directory.Build.props; docs/adr/0039).
+    /// </summary>
+    public override string? UnavailableReason =>
+        AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant
+            ? "Microsoft.Data.SqlClient does not support .NET's globalization-invariant mode, which this agent is built with (docs/adr/0039)"
+            : null;
+
     /// <summary>SqlClient does not understand <c>?</c>: the runtime rewrites the i-th one to <c>@p{i+1}</c>.</summary>
     public override string PositionalPlaceholder(int index) => "@p" + (index + 1).ToString(CultureInfo.InvariantCulture);
 

@@ -152,6 +152,21 @@ public sealed class ClickHouseConnectionTypeTests
         _ = server;
     }
 
+    [Fact]
+    public async Task A_server_that_cannot_be_reached_is_a_connection_error()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var source = type.CreateDataSource(Request(new JsonObject { ["host"] = "127.0.0.1", ["port"] = port }));
+        await using var connection = await source.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        var error = await Assert.ThrowsAnyAsync<HttpRequestException>(() => command.ExecuteScalarAsync());
+        Assert.Equal(ConnectorErrorKinds.ConnectionError, type.DescribeError(error)!.Kind);
+    }
+
     private static bool HasMoreBody(byte[] buffer, int read)
     {
         var text = Encoding.UTF8.GetString(buffer, 0, read);

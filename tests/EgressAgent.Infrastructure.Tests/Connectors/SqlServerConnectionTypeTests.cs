@@ -136,4 +136,17 @@ public sealed class SqlServerConnectionTypeTests
         Assert.Equal(ConnectorErrorKinds.QueryCanceled, SqlServerConnectionType.DescribeSqlError(0, 0, 11, "Operation cancelled by user.").Kind);
         Assert.Null(type.DescribeError(new InvalidOperationException("x")));
     }
+
+    [Fact]
+    public async Task SqlClient_refuses_globalization_invariant_mode_so_the_type_says_it_is_unavailable()
+    {
+        Assert.True(AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant);
+        await using var connection = new SqlConnection("Data Source=tcp:127.0.0.1,1;Connect Timeout=2");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => connection.OpenAsync());
+        Assert.Contains("Globalization Invariant Mode is not supported", refused.Message, StringComparison.Ordinal);
+
+        var error = Assert.Throws<OperationFailedException>(() => type.CreateClient(Request(new JsonObject { ["host"] = "h" })));
+        Assert.Equal(ConnectorErrorKinds.ConnectionError, error.Kind);
+        Assert.StartsWith("sql-server is not available in this build: Microsoft.Data.SqlClient does not support", error.Message, StringComparison.Ordinal);
+    }
 }
