@@ -25,7 +25,20 @@ internal abstract class SqlConnectionType : IConnectionType
     /// </summary>
     public virtual bool Blocking => false;
 
-    public IDataSourceClient CreateClient(ConnectionRequest request) => new SqlDataSourceClient(this, request, CreateDataSource(request));
+    /// <summary>
+    /// Why this type cannot work in this build (a driver that needs what the build leaves out), or
+    /// null. When set, every client request is the error result
+    /// <c>&lt;type&gt; is not available in this build: &lt;reason&gt;</c> (<c>ConnectionError</c>), never a crash.
+    /// </summary>
+    public virtual string? UnavailableReason => null;
+
+    public IDataSourceClient CreateClient(ConnectionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return UnavailableReason is { } reason
+            ? throw new Application.Execution.OperationFailedException($"{request.TypeName} is not available in this build: {reason}", ConnectorErrorKinds.ConnectionError)
+            : new SqlDataSourceClient(this, request, CreateDataSource(request));
+    }
 
     /// <summary>
     /// The driver's data source for these credentials (connection string from <c>connect_args</c>,

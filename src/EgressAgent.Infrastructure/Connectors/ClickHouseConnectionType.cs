@@ -1,0 +1,142 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Execution;
+using EgressAgent.Infrastructure.Connectors.Sql;
+
+namespace EgressAgent.Infrastructure.Connectors;
+
+/// <summary>
+/// <c>clickhouse</c> (docs/protocol.md §12.4) over HTTP through ClickHouse.Driver. Read-only is the
+/// server's own <c>readonly=1</c> setting, sent with every query: the server refuses writes, DDL and
+/// setting changes. Parameters: <c>%s</c>/<c>%(name)s</c> become the driver's <c>@name</c>, which it
+/// rewrites to ClickHouse's typed <c>{name:Type}</c> with the type inferred from the value
+/// (docs/connectors.md). Not run against a live server here (docs/adr/0039).
+/// </summary>
+internal sealed class ClickHouseConnectionType : SqlConnectionType
+{
+    private const int HttpPort = 8123;
+    private const int HttpsPort = 8443;
+
+    public override IReadOnlyList<string> Names { get; } = ["clickhouse"];
+
+    public override SqlParameterStyle ParameterStyle => SqlParameterStyle.Format;
+
+    public override string PositionalPlaceholder(int index) => "@p" + (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Bound under the name its placeholder uses (the driver matches <c>@p1</c> to the parameter <c>p1</c>).</summary>
+    public override string PositionalParameterName(int index) => "p" + (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The driver matches <c>@name</c> in the SQL to the parameter <c>name</c>: a named parameter is bound without its <c>@</c>.</summary>
+    public override void SetParameterValue(DbParameter parameter, object value)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        parameter.ParameterName = parameter.ParameterName.TrimStart('@');
+        parameter.Value = value;
+    }
+
+    public override DbDataSource CreateDataSource(ConnectionRequest request) => new ClickHouseDataSource(SettingsFor(request));
+
+    /// <summary>The driver's settings for these credentials (tested without a server).</summary>
+    internal static ClickHouseClientSettings SettingsFor(ConnectionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ConnectArgs is not { } args)
+        {
+            throw new OperationFailedException("connect_args must be an object with host, port, username, password, database", ConnectorErrorKinds.CredentialsError);
+        }
+
+        var host = TextOf(args, "host") ?? throw new OperationFailedException("connect_args has no host", ConnectorErrorKinds.CredentialsError);
+        var port = PortOf(args);
+        var secure = IsSecure(args, request.SslOptions, port);
+        var settings = new ClickHouseClientSettings
+        {
+            Host = host,
+            Port = (ushort)(port ?? (secure ? HttpsPort : HttpPort)),
+            Protocol = secure ? "https" : "http",
+            Database = TextOf(args, "database") ?? "default",
+            Username = TextOf(args, "username") ?? TextOf(args, "user") ?? "default",
+            Password = TextOf(args, "password") ?? string.Empty,
+            SkipServerCertificateValidation = FlagOf(request.SslOptions, "skip_cert_verification"),
+
+            // No gzip of requests and answers: one setting fewer for the server to change under readonly=1,
+            // and the request a stand-in server can read (tests); the driver then sends enable_http_compression=false.
+            UseCompression = false,
+        };
+        if (request.ReadOnly)
+        {
+            // Sent as the last URL parameter of every query, after the driver's own settings (measured
+            // against a stand-in server; docs/adr/0039).
+            settings.CustomSettings["readonly"] = 1;
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// HTTPS unless <c>ssl_options.disabled</c>, when <c>ssl_options</c> are given, <c>secure</c> is
+    /// true or the port is 8443/443; plain HTTP otherwise (a self-hosted server on 8123).
+    /// </summary>
+    private static bool IsSecure(JsonObject args, JsonObject? ssl, int? port)
+    {
+        if (FlagOf(ssl, "disabled"))
+        {
+            return false;
+        }
+
+        if (args["secure"] is JsonValue secure && secure.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            return secure.GetValue<bool>();
+        }
+
+        return ssl is not null || port is HttpsPort or 443;
+    }
+
+    private static int? PortOf(JsonObject args) => TextOf(args, "port") is { } text
+        ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? port
+            : throw new OperationFailedException("connect_args.port must be a number from 1 to 65535", ConnectorErrorKinds.CredentialsError)
+        : null;
+
+    private static bool FlagOf(JsonObject? args, string key) => args?[key] is JsonValue value &&
+        (value.GetValueKind() == JsonValueKind.True || (value.GetValueKind() == JsonValueKind.String && bool.TryParse(value.GetValue<string>(), out var flag) && flag));
+
+    private static string? TextOf(JsonObject args, string key) => args[key] switch
+    {
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>() is { Length: > 0 } text ? text : null,
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.ToJsonString(),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Server exceptions by code; a server that cannot be reached (the driver connects lazily, at the
+    /// first query, so this shows up in execute) is a <c>ConnectionError</c>.
+    /// </summary>
+    public override SqlConnectorError? DescribeError(Exception exception) => exception switch
+    {
+        ClickHouseServerException server => DescribeServerError(server.ErrorCode, server.Message),
+        HttpRequestException http => new SqlConnectorError(http.Message, ConnectorErrorKinds.ConnectionError, nameof(HttpRequestException), null),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The error result of a ClickHouse server exception: 159 (timeout) and 394 (query was cancelled)
+    /// are <c>QueryCanceled</c>; 497 (access denied) and 164 (readonly) <c>InsufficientPrivilege</c>;
+    /// 516 (authentication failed) <c>ConnectionError</c>; else <c>DatabaseError</c>. <c>errno</c> is the code.
+    /// </summary>
+    internal static SqlConnectorError DescribeServerError(int code, string message)
+    {
+        var kind = code switch
+        {
+            159 or 394 => ConnectorErrorKinds.QueryCanceled,
+            497 or 164 => ConnectorErrorKinds.InsufficientPrivilege,
+            516 => ConnectorErrorKinds.ConnectionError,
+            _ => ConnectorErrorKinds.DatabaseError,
+        };
+        return new SqlConnectorError(message, kind, nameof(ClickHouseServerException), new JsonObject { ["errno"] = code });
+    }
+}
