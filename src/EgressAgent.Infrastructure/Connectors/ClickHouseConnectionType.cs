@@ -125,16 +125,20 @@ internal sealed class ClickHouseConnectionType : SqlConnectionType
 
     /// <summary>
     /// The error result of a ClickHouse server exception: 159 (timeout) and 394 (query was cancelled)
-    /// are <c>QueryCanceled</c>; 497 (access denied) and 164 (readonly) <c>InsufficientPrivilege</c>;
-    /// 516 (authentication failed) <c>ConnectionError</c>; else <c>DatabaseError</c>. <c>errno</c> is the code.
+    /// are <c>QueryCanceled</c>; 497 (access denied), 291 (database access denied) and 164 (readonly)
+    /// <c>InsufficientPrivilege</c>; 516 (authentication failed), 192 (unknown user) and 193 (wrong
+    /// password) <c>ConnectionError</c>; else <c>DatabaseError</c>. <c>errno</c> is the code. Servers
+    /// before 20.x answer a failed login with 192/193 and a foreign database with 291 (measured on
+    /// 18.16: the driver reads the code from the answer's body when there is no
+    /// <c>X-ClickHouse-Exception-Code</c> header; docs/adr/0039).
     /// </summary>
     internal static SqlConnectorError DescribeServerError(int code, string message)
     {
         var kind = code switch
         {
             159 or 394 => ConnectorErrorKinds.QueryCanceled,
-            497 or 164 => ConnectorErrorKinds.InsufficientPrivilege,
-            516 => ConnectorErrorKinds.ConnectionError,
+            497 or 291 or 164 => ConnectorErrorKinds.InsufficientPrivilege,
+            516 or 192 or 193 => ConnectorErrorKinds.ConnectionError,
             _ => ConnectorErrorKinds.DatabaseError,
         };
         return new SqlConnectorError(message, kind, nameof(ClickHouseServerException), new JsonObject { ["errno"] = code });

@@ -7,12 +7,14 @@ using ClickHouse.Driver.ADO;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors;
+using EgressAgent.Infrastructure.Tests.Connectors.Sql;
 
 namespace EgressAgent.Infrastructure.Tests.Connectors;
 
 /// <summary>
 /// clickhouse: the driver's settings, what the driver really sends (a local HTTP listener stands in
-/// for the server and answers with a ClickHouse error) and the error mapping. No ClickHouse server here (docs/adr/0039).
+/// for the server and answers as a ClickHouse server would) and the error mapping. The server against which these were
+/// measured (Debian's 18.16) refuses every query the driver sends (docs/adr/0039).
 /// </summary>
 public sealed class ClickHouseConnectionTypeTests
 {
@@ -75,7 +77,10 @@ public sealed class ClickHouseConnectionTypeTests
     [InlineData(394, ConnectorErrorKinds.QueryCanceled)]
     [InlineData(497, ConnectorErrorKinds.InsufficientPrivilege)]
     [InlineData(164, ConnectorErrorKinds.InsufficientPrivilege)]
+    [InlineData(291, ConnectorErrorKinds.InsufficientPrivilege)]
     [InlineData(516, ConnectorErrorKinds.ConnectionError)]
+    [InlineData(192, ConnectorErrorKinds.ConnectionError)]
+    [InlineData(193, ConnectorErrorKinds.ConnectionError)]
     [InlineData(60, ConnectorErrorKinds.DatabaseError)]
     public void Server_codes_map_to_kinds_with_errno(int code, string kind)
     {
@@ -88,34 +93,10 @@ public sealed class ClickHouseConnectionTypeTests
     [Fact]
     public async Task The_driver_sends_readonly_1_and_typed_parameters_and_its_server_error_is_described()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var requests = new List<string>();
-        var server = Task.Run(async () =>
-        {
-            while (true)
-            {
-                using var client = await listener.AcceptTcpClientAsync();
-                var stream = client.GetStream();
-                var buffer = new byte[65536];
-                var read = 0;
-                do
-                {
-                    read += await stream.ReadAsync(buffer.AsMemory(read));
-                }
-                while (!Encoding.UTF8.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal) || HasMoreBody(buffer, read));
-                var text = Encoding.UTF8.GetString(buffer, 0, read);
-                lock (requests)
-                {
-                    requests.Add(text);
-                }
-
-                var body = "Code: 164. DB::Exception: Cannot execute query in readonly mode. (READONLY) (version 24.8.1.1)";
-                var answer = $"HTTP/1.1 500 Internal Server Error\r\nX-ClickHouse-Exception-Code: 164\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(answer));
-            }
-        });
+        const string Body = "Code: 164. DB::Exception: Cannot execute query in readonly mode. (READONLY) (version 24.8.1.1)";
+        using var standIn = StandIn.Start($"HTTP/1.1 500 Internal Server Error\r\nX-ClickHouse-Exception-Code: 164\r\nContent-Type: text/plain\r\nContent-Length: {Encoding.UTF8.GetByteCount(Body)}\r\nConnection: close\r\n\r\n{Body}");
+        var port = standIn.Port;
+        var requests = standIn.Requests;
 
         await using var source = type.CreateDataSource(Request(new JsonObject { ["host"] = "127.0.0.1", ["port"] = port, ["username"] = "mc", ["password"] = "pw" }));
         await using var connection = await source.OpenConnectionAsync();
@@ -148,8 +129,80 @@ public sealed class ClickHouseConnectionTypeTests
         // The driver's own settings (enable_http_compression, default_format, output_format_…) come
         // first, readonly=1 last, so the server applies readonly after them (docs/adr/0039).
         Assert.Contains("&readonly=1 HTTP/1.1", sent, StringComparison.Ordinal);
-        listener.Stop();
-        _ = server;
+    }
+
+    /// <summary>
+    /// A server before 20.x answers a wrong password as Debian's 18.16 did (captured on the wire,
+    /// docs/adr/0039): 401, no <c>X-ClickHouse-Exception-Code</c> header, the code only in the body.
+    /// Through the cursor it is a <c>ConnectionError</c> with <c>errno</c> 193 and no secret.
+    /// </summary>
+    [Fact]
+    public async Task A_wrong_password_answered_as_18_16_does_is_a_connection_error_without_the_secret()
+    {
+        const string Body = "Code: 193, e.displayText() = DB::Exception: Wrong password for user reader, e.what() = DB::Exception";
+        using var standIn = StandIn.Start($"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain; charset=UTF-8\r\nWWW-Authenticate: Basic realm=\"ClickHouse server HTTP API\"\r\nContent-Length: {Encoding.UTF8.GetByteCount(Body) + 1}\r\nConnection: close\r\n\r\n{Body}\n");
+        const string Secret = "wrong-Secret-4711";
+        var credentials = new JsonObject { ["connect_args"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = standIn.Port, ["username"] = "reader", ["password"] = Secret } };
+
+        var error = await ConnectorCalls.FailsAsync(async () =>
+        {
+            await using var session = await ConnectorCalls.OpenAsync(type, credentials);
+            await ConnectorCalls.QueryAsync(session, "SELECT 1");
+        });
+
+        Assert.Equal(ConnectorErrorKinds.ConnectionError, error.Kind);
+        Assert.Equal("""{"errno":193}""", error.Attributes!.ToJsonString());
+        Assert.Equal("ClickHouseServerException: " + Body, error.ExceptionText!.TrimEnd());
+        Assert.DoesNotContain(Secret, error.ExceptionText, StringComparison.Ordinal);
+    }
+
+    /// <summary>A local HTTP listener standing in for a server: records every request and answers each with the same answer.</summary>
+    private sealed class StandIn : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+
+        public List<string> Requests { get; } = [];
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static StandIn Start(string answer)
+        {
+            var standIn = new StandIn();
+            standIn._listener.Start();
+            _ = Task.Run(() => standIn.ServeAsync(answer));
+            return standIn;
+        }
+
+        public void Dispose() => _listener.Stop();
+
+        private async Task ServeAsync(string answer)
+        {
+            try
+            {
+                while (true)
+                {
+                    using var client = await _listener.AcceptTcpClientAsync();
+                    var stream = client.GetStream();
+                    var buffer = new byte[65536];
+                    var read = 0;
+                    do
+                    {
+                        read += await stream.ReadAsync(buffer.AsMemory(read));
+                    }
+                    while (!Encoding.UTF8.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal) || HasMoreBody(buffer, read));
+                    lock (Requests)
+                    {
+                        Requests.Add(Encoding.UTF8.GetString(buffer, 0, read));
+                    }
+
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(answer));
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+            {
+                // The test is over: the listener was stopped.
+            }
+        }
     }
 
     [Fact]
