@@ -16,7 +16,7 @@ internal static class DemoSamples
         new("sleep 1 s", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 1000 }),
         new("sleep 50 ms", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 50 }),
         new("a failing operation", Execute + "builtin/fail", new JsonObject { ["message"] = "this one fails on purpose" }),
-        new("an unsupported path", Execute + "nosuch/thing", new JsonObject { ["trace_id"] = "demo-8" }),
+        new("an unsupported path", "/api/v1/agent/nosuch", new JsonObject { ["trace_id"] = "demo-8" }),
         new("sleep past its timeout", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 5000, ["timeout"] = 0.5 }),
         new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 }),
         new("oversized body fetched with E5", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-11", ["big"] = new string('y', 64) }, Oversized: true),
@@ -29,7 +29,7 @@ internal static class DemoSamples
         new("sqlite program: engineers", Execute + "sqlite/fetch_crew", Program(
             "select name, joined, salary from crew where role = ? order by salary desc", new JsonArray("engineer")),
             Credentials: SqliteCredentials(databasePath)),
-        new("sqlite program: a write is refused", Execute + "sqlite/delete_crew", Program("delete from crew", null),
+        new("sqlite program: write refused", Execute + "sqlite/delete_crew", Program("delete from crew", null),
             Credentials: SqliteCredentials(databasePath)),
         new("connection type not served", Execute + "snowflake/fetch_tables", Program("select 1", null),
             Credentials: new JsonObject { ["connect_args"] = new JsonObject { ["account"] = "demo" } }),

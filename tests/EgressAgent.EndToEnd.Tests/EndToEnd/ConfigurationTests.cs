@@ -156,6 +156,8 @@ public sealed partial class ConfigurationTests(ITestOutputHelper output)
         var summary = agent.Lines.Select(l => DemoSummary().Match(l)).Single(m => m.Success);
         Assert.Equal(summary.Groups["done"].Value, summary.Groups["total"].Value);
         Assert.True(int.Parse(summary.Groups["total"].Value, provider: null) >= 12, summary.Value);
+        // The orchestrator's real shape (docs/protocol.md §12): a commands program with credentials, run against SQLite.
+        Assert.Contains(agent.Lines, l => l.Contains("ok ", StringComparison.Ordinal) && l.Contains("sqlite program: engineers", StringComparison.Ordinal) && l.Contains("rowcount 2", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"(?<done>\d+)/(?<total>\d+) results")]
