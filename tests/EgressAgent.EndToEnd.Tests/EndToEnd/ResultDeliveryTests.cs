@@ -76,16 +76,19 @@ public sealed class ResultDeliveryTests(ITestOutputHelper output)
         await using var agent = StartAgent(emulator, data);
         await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
 
-        var noExecutor = emulator.Enqueue("/api/v1/agent/execute/nosuch/thing", new JsonObject { ["trace_id"] = "t-no-executor" });
+        var noExecutor = emulator.Enqueue("/api/v1/agent/execute/builtin/nope", new JsonObject { ["trace_id"] = "t-no-executor" });
+        var noConnectionType = emulator.Enqueue("/api/v1/agent/execute/nosuch/thing", new JsonObject { ["trace_id"] = "t-no-type" });
         var noRoute = emulator.Enqueue("/api/v1/not/a/route", new JsonObject());
         var failing = emulator.Enqueue("/api/v1/agent/execute/builtin/fail", new JsonObject { ["trace_id"] = "t-fail", ["message"] = "failing on purpose" });
         var silentFailure = emulator.Enqueue("/api/v1/agent/execute/builtin/fail", new JsonObject { ["trace_id"] = "t-silent" });
         emulator.SendEvent(new { type = "work_available" });
-        await emulator.WaitForResultsAsync(4, Bound);
+        await emulator.WaitForResultsAsync(5, Bound);
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
 
         var byId = emulator.Results.Where(r => r.Accepted).ToDictionary(r => r.OperationId, r => r.Result!);
-        AssertError(byId[noExecutor], "Unsupported operation path: /api/v1/agent/execute/nosuch/thing", "t-no-executor");
+        // A claimed connector with an unknown name stays unsupported; an unclaimed one is a connection type (protocol §5.2, §12.1).
+        AssertError(byId[noExecutor], "Unsupported operation path: /api/v1/agent/execute/builtin/nope", "t-no-executor");
+        AssertError(byId[noConnectionType], "Connection type not supported by this agent: nosuch", "t-no-type");
         // No trace_id in the operation: the operation id stands in.
         AssertError(byId[noRoute], "Unsupported operation path: /api/v1/not/a/route", noRoute);
         AssertError(byId[failing], "failing on purpose", "t-fail");

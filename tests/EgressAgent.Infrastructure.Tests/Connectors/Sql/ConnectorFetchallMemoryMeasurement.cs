@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
+using EgressAgent.Infrastructure.Connectors;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using EgressAgent.Tests.Shared;
 using Microsoft.Data.Sqlite;

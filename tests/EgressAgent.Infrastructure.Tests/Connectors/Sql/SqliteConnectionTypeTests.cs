@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
+using EgressAgent.Infrastructure.Connectors;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using Microsoft.Data.Sqlite;
 using static EgressAgent.Infrastructure.Tests.Connectors.Sql.ConnectorCalls;

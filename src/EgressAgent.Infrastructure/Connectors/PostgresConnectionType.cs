@@ -1,8 +1,9 @@
 using System.Data.Common;
 using EgressAgent.Application.Connectors;
+using EgressAgent.Infrastructure.Connectors.Sql;
 using EgressAgent.Infrastructure.Executors.Sql;
 
-namespace EgressAgent.Infrastructure.Connectors.Sql;
+namespace EgressAgent.Infrastructure.Connectors;
 
 /// <summary>
 /// <c>postgres</c> (docs/protocol.md §12.4): Npgsql, port 5432. Besides the read-only transaction,

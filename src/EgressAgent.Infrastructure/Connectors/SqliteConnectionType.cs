@@ -2,10 +2,11 @@ using System.Data.Common;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
+using EgressAgent.Infrastructure.Connectors.Sql;
 using EgressAgent.Infrastructure.Executors.Sql;
 using Microsoft.Data.Sqlite;
 
-namespace EgressAgent.Infrastructure.Connectors.Sql;
+namespace EgressAgent.Infrastructure.Connectors;
 
 /// <summary>
 /// <c>sqlite</c> (docs/protocol.md §12.4): <c>database</c> is the path of an existing file; nothing

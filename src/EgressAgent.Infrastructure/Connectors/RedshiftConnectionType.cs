@@ -1,7 +1,8 @@
 using EgressAgent.Application.Connectors;
+using EgressAgent.Infrastructure.Connectors.Sql;
 using Npgsql;
 
-namespace EgressAgent.Infrastructure.Connectors.Sql;
+namespace EgressAgent.Infrastructure.Connectors;
 
 /// <summary>
 /// <c>redshift</c> (docs/protocol.md §12.4): Npgsql without type loading from
