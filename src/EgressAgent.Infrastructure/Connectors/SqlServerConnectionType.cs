@@ -27,13 +27,27 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
 
     /// <summary>
     /// SqlClient refuses to open any connection in .NET's globalization-invariant mode ("Globalization
-    /// Invariant Mode is not supported", measured in the JIT and the native build), which the agent
-    /// is built with (<c>InvariantGlobalization</c> in Directory.Build.props; docs/adr/0039).
+    /// Invariant Mode is not supported", measured in the JIT and the native build). The agent runs
+    /// with ICU (docs/adr/0040); a host without it starts the agent with
+    /// <c>DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1</c>, and then this type says so instead of failing
+    /// inside the driver. Detected as SqlClient does: by what a specific culture looks like, since
+    /// the environment variable sets no AppContext switch.
     /// </summary>
-    public override string? UnavailableReason =>
-        AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant
-            ? "Microsoft.Data.SqlClient does not support .NET's globalization-invariant mode, which this agent is built with (docs/adr/0039)"
-            : null;
+    public override string? UnavailableReason => GlobalizationInvariant.Value
+        ? "Microsoft.Data.SqlClient does not support .NET's globalization-invariant mode, which this agent runs in (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT or a build without ICU; docs/adr/0040)"
+        : null;
+
+    private static readonly Lazy<bool> GlobalizationInvariant = new(() =>
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo("en-US").EnglishName.Contains("Invariant", StringComparison.Ordinal);
+        }
+        catch (CultureNotFoundException)
+        {
+            return true; // invariant mode with predefined cultures only: no culture but the invariant one exists
+        }
+    });
 
     /// <summary>SqlClient does not understand <c>?</c>: the runtime rewrites the i-th one to <c>@p{i+1}</c>.</summary>
     public override string PositionalPlaceholder(int index) => "@p" + (index + 1).ToString(CultureInfo.InvariantCulture);

@@ -140,6 +140,7 @@ public sealed class SqlServerConnectionTypeTests
     [Fact]
     public async Task SqlClient_refuses_globalization_invariant_mode_so_the_type_says_it_is_unavailable()
     {
+        // The test projects run invariant (Directory.Build.props); the agent itself runs with ICU (docs/adr/0040).
         Assert.True(AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant);
         await using var connection = new SqlConnection("Data Source=tcp:127.0.0.1,1;Connect Timeout=2");
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => connection.OpenAsync());
