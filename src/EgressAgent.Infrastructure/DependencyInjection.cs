@@ -22,7 +22,7 @@ public static class DependencyInjection
 {
     /// <summary>
     /// The outside world: the Refit client and the stream's plain client (both through the
-    /// header handler), the file outbox, and every <see cref="IOperationExecutor"/>,
+    /// header handler, neither following redirects), the file outbox, and every <see cref="IOperationExecutor"/>,
     /// <see cref="IConnectionType"/> and <see cref="ISelfHostedSecretSource"/> found by scanning this
     /// assembly and <paramref name="executorAssemblies"/>.
     /// </summary>
@@ -41,13 +41,16 @@ public static class DependencyInjection
                 client.BaseAddress = new Uri(sp.GetRequiredService<OrchestratorUrl>().Base.ToString().TrimEnd('/'));
                 client.Timeout = Timeout.InfiniteTimeSpan; // per-endpoint timeouts live in the adapter
             })
+            // A 3xx is a failed exchange, never followed: a redirect elsewhere would carry the
+            // x-mcd-* credential there, and a 303 would turn a result PUT into a GET (docs/adr/0041).
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .AddHttpMessageHandler<AgentHeadersHandler>();
         services.AddSingleton<IOrchestratorApi, OrchestratorApiAdapter>();
 
         services.AddHttpClient(SseOrchestratorEventStream.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             // No draining of an abandoned stream for connection reuse: the old connection must be
             // gone before the next one opens (exactly one stream at a time).
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0 })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxResponseDrainSize = 0, AllowAutoRedirect = false })
             .AddHttpMessageHandler<AgentHeadersHandler>();
         services.AddSingleton<IOrchestratorEventStream, SseOrchestratorEventStream>();
 

@@ -10,6 +10,7 @@ namespace EgressAgent.Infrastructure.Orchestrator;
 /// <summary>
 /// Every request to the orchestrator, REST and stream alike: the credential (read fresh), the
 /// instance id, the base URL's user info as Basic credentials when it has any, and bookkeeping of what the orchestrator saw (last request, rejections).
+/// Only for the configured origin (scheme, host and port of the base URL): a request anywhere else is refused unsent.
 /// </summary>
 internal sealed partial class AgentHeadersHandler(
     CredentialSource credentials,
@@ -28,6 +29,14 @@ internal sealed partial class AgentHeadersHandler(
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Defence in depth (docs/adr/0041): the clients follow no redirect and build every URI from
+        // the base URL, so this never fires; if it ever did, no credential would leave for elsewhere.
+        if (request.RequestUri is not { } uri || !RedirectAnswer.IsSameOrigin(uri, url.Base))
+        {
+            throw new InvalidOperationException(
+                $"A request to {(request.RequestUri is { IsAbsoluteUri: true } target ? RedirectAnswer.OriginOf(target) : "a relative URI")} is not for the configured orchestrator ({RedirectAnswer.OriginOf(url.Base)}); the credential is sent to the configured origin only and the request was not sent.");
+        }
+
         var credential = credentials.Read();
         request.Headers.Remove(IdHeader);
         request.Headers.Remove(TokenHeader);

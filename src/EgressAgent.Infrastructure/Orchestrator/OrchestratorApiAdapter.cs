@@ -12,7 +12,7 @@ namespace EgressAgent.Infrastructure.Orchestrator;
 /// <summary>
 /// The Refit client behind the application's port: per-endpoint timeouts over whole exchanges
 /// (body included), capped answer bodies, status codes mapped to the contract's meaning, and
-/// E5's three attempts.
+/// E5's three attempts. A <c>3xx</c> is a failed exchange, never followed (docs/adr/0041).
 /// </summary>
 internal sealed partial class OrchestratorApiAdapter(
     IOrchestratorRestApi api,
@@ -63,6 +63,13 @@ internal sealed partial class OrchestratorApiAdapter(
         using (response)
         {
             var status = (int)response.StatusCode;
+            if (RedirectAnswer.IsRedirect(response))
+            {
+                // Never a delivery: the result stays in the outbox and is retried like a 5xx.
+                LogRedirectNotFollowed(logger, "E2", status, RedirectAnswer.TargetOrigin(response));
+                return new PublishOutcome(PublishStatus.Retryable, status, RetryAfter: null, Error: $"redirect not followed ({response.ReasonPhrase})");
+            }
+
             if (response.IsSuccessStatusCode)
             {
                 return PublishOutcome.Delivered(status, await ReadNextOperationAsync(operationId, response, deadline));
@@ -143,6 +150,12 @@ internal sealed partial class OrchestratorApiAdapter(
         try
         {
             using var response = await send(deadline.Token);
+            if (RedirectAnswer.IsRedirect(response))
+            {
+                LogRedirectNotFollowed(logger, endpoint, (int)response.StatusCode, RedirectAnswer.TargetOrigin(response));
+                throw RedirectAnswer.Failure(endpoint, response);
+            }
+
             return await read(response, deadline.Token);
         }
         catch (Exception ex) when (deadline.IsTimeout(ex))
@@ -238,13 +251,13 @@ internal sealed partial class OrchestratorApiAdapter(
     }
 
     /// <summary>
-    /// E5 tries again after a transport error, a 5xx, a timeout or a body cut off mid-way; not
-    /// after an answer that would be the same next time (4xx, over the cap, not JSON).
+    /// E5 tries again after a transport error, a 5xx (or a 3xx, a failure like it), a timeout or a
+    /// body cut off mid-way; not after an answer that would be the same next time (4xx, over the cap, not JSON).
     /// </summary>
     private static bool IsTransient(Exception exception) => exception switch
     {
         HttpRequestException { StatusCode: null } => true,
-        HttpRequestException { StatusCode: { } status } => (int)status >= 500,
+        HttpRequestException { StatusCode: { } status } => (int)status is >= 500 or (>= 300 and <= 399),
         TimeoutException => true,
         IOException => true,
         _ => false,
@@ -265,6 +278,9 @@ internal sealed partial class OrchestratorApiAdapter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answer refused: {Error}")]
     private static partial void LogTooLarge(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode} with Location {Target}; the redirect was not followed and the exchange failed")]
+    private static partial void LogRedirectNotFollowed(ILogger logger, string endpoint, int statusCode, string target);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result {OperationId} was accepted ({StatusCode}) but its answer was unreadable ({Reason}); any next_operation in it is lost and the orchestrator requeues it")]
     private static partial void LogAnswerUnread(ILogger logger, string operationId, int statusCode, string reason);

@@ -17,7 +17,7 @@ namespace EgressAgent.Infrastructure.Stream;
 /// The one stream connection (docs/protocol.md §4): <c>GET /stream</c> read with <see cref="SseParser"/>,
 /// reconnected with full-jitter backoff after any end, error or silence longer than the idle
 /// timeout, resuming with <c>Last-Event-ID</c>. One connection at a time: the loop disposes the
-/// old response before it dials again.
+/// old response before it dials again. A <c>3xx</c> is a failed connect, never followed (docs/adr/0041).
 /// </summary>
 internal sealed partial class SseOrchestratorEventStream(
     IHttpClientFactory httpClients,
@@ -133,6 +133,15 @@ internal sealed partial class SseOrchestratorEventStream(
             }
 
             var status = (int)response.StatusCode;
+            if (RedirectAnswer.IsRedirect(response))
+            {
+                // A failed connect like a 5xx: reconnected to the configured origin after the backoff (docs/adr/0041).
+                var target = RedirectAnswer.TargetOrigin(response);
+                response.Dispose();
+                LogRedirectNotFollowed(logger, status, target);
+                return (null, $"connect answered {status}, a redirect to {target} that was not followed");
+            }
+
             response.Dispose();
             return (null, status is (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden
                 ? $"credential rejected ({status})"
@@ -182,6 +191,9 @@ internal sealed partial class SseOrchestratorEventStream(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream ended: {Cause}; reconnecting in {Delay} (resume id {LastEventId})")]
     private static partial void LogReconnecting(ILogger logger, string cause, TimeSpan delay, string? lastEventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream connect answered {StatusCode} with Location {Target}; the redirect was not followed")]
+    private static partial void LogRedirectNotFollowed(ILogger logger, int statusCode, string target);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream silent for {IdleTimeout}; replacing the connection")]
     private static partial void LogIdle(ILogger logger, TimeSpan idleTimeout);

@@ -9,7 +9,7 @@ namespace EgressAgent.EndToEnd.Tests.Harness;
 /// <summary>
 /// A loopback TCP proxy between the agent and the emulator that misbehaves on request: per
 /// request matched by a <see cref="FaultRule"/> it stalls after the headers or mid-body, resets
-/// the connection, drips the answer, or holds the connection half-open (see
+/// the connection, drips the answer, holds the connection half-open or answers a redirect (see
 /// <see cref="ProxyFault"/>); everything else passes through, the event stream included (relayed
 /// as it comes, never buffered). Each client connection carries one request: it is sent on over a
 /// fresh upstream connection with <c>Connection: close</c>, and the answer's head says
@@ -196,6 +196,12 @@ internal sealed class FaultProxy : IAsyncDisposable
             {
                 Reset(client);
             }
+            else if (fault.Kind == ProxyFaultKind.Redirect)
+            {
+                await fromClient.WriteAsync(RedirectHead(fault), stop);
+                client.Client.Shutdown(SocketShutdown.Send);
+                await HoldAsync(fromClient, stop); // until the client has read it and hung up: no RST racing the answer
+            }
             else
             {
                 await HoldAsync(fromClient, stop);
@@ -345,6 +351,9 @@ internal sealed class FaultProxy : IAsyncDisposable
             }
         }
     }
+
+    private static byte[] RedirectHead(ProxyFault fault) => System.Text.Encoding.Latin1.GetBytes(
+        $"HTTP/1.1 {fault.Status} Redirect\r\nLocation: {fault.Location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
     /// <summary>An abortive close: with a zero linger, closing sends RST instead of FIN.</summary>
     private static void Reset(TcpClient client)

@@ -20,17 +20,22 @@ internal enum ProxyFaultKind
 
     /// <summary>Reads the request and never answers nor closes; nothing reaches the server.</summary>
     HalfOpen,
+
+    /// <summary>Answers the request itself with <see cref="ProxyFault.Status"/> and <c>Location: </c><see cref="ProxyFault.Location"/>, no body; nothing reaches the server.</summary>
+    Redirect,
 }
 
 /// <summary>A fault <see cref="FaultProxy"/> applies to the exchanges a <see cref="FaultRule"/> matches.</summary>
 internal sealed class ProxyFault
 {
-    private ProxyFault(ProxyFaultKind kind, int bytes = 0, TimeSpan interval = default)
+    private ProxyFault(ProxyFaultKind kind, int bytes = 0, TimeSpan interval = default, int status = 0, string? location = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         Kind = kind;
         Bytes = bytes;
         Interval = interval;
+        Status = status;
+        Location = location;
     }
 
     public static ProxyFault PassThrough { get; } = new(ProxyFaultKind.PassThrough);
@@ -42,8 +47,14 @@ internal sealed class ProxyFault
 
     public TimeSpan Interval { get; }
 
+    /// <summary>The status of a <see cref="ProxyFaultKind.Redirect"/>.</summary>
+    public int Status { get; }
+
+    /// <summary>The <c>Location</c> of a <see cref="ProxyFaultKind.Redirect"/>.</summary>
+    public string? Location { get; }
+
     /// <summary>Whether the request is sent on to the server (which then records it).</summary>
-    public bool Forwards => Kind is not (ProxyFaultKind.HalfOpen or ProxyFaultKind.ResetBeforeAnswer);
+    public bool Forwards => Kind is not (ProxyFaultKind.HalfOpen or ProxyFaultKind.ResetBeforeAnswer or ProxyFaultKind.Redirect);
 
     /// <summary>The status line and headers arrive, the body never does.</summary>
     public static ProxyFault StallAfterHeaders() => new(ProxyFaultKind.Stall);
@@ -67,8 +78,17 @@ internal sealed class ProxyFault
     /// <summary>Accepts and reads the request, then nothing: no answer, no close.</summary>
     public static ProxyFault HalfOpen() => new(ProxyFaultKind.HalfOpen);
 
+    /// <summary>The proxy answers <paramref name="status"/> (a 3xx) with <c>Location: <paramref name="location"/></c> in the server's place.</summary>
+    public static ProxyFault Redirect(int status, string location)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 300);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 399);
+        return new(ProxyFaultKind.Redirect, status: status, location: location);
+    }
+
     public override string ToString() => Kind switch
     {
+        ProxyFaultKind.Redirect => $"Redirect {Status}",
         ProxyFaultKind.Stall or ProxyFaultKind.Reset => $"{Kind} after {Bytes} body bytes",
         ProxyFaultKind.Drip => $"Drip {Bytes} bytes per {Interval.TotalMilliseconds:0} ms",
         _ => Kind.ToString(),

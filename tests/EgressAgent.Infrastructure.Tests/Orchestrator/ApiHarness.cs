@@ -66,6 +66,10 @@ internal sealed class ApiHarness : IAsyncDisposable
 
     public CapturedRequest SingleRequest => Assert.Single(Handler.Requests);
 
+    /// <summary>The stream's named client, header handler included: for requests the adapter would never build.</summary>
+    public HttpClient StreamClient() =>
+        _services.GetRequiredService<IHttpClientFactory>().CreateClient(EgressAgent.Infrastructure.Stream.SseOrchestratorEventStream.HttpClientName);
+
     /// <summary>Opens the event stream until its first request reaches the wire, then stops it.</summary>
     public async Task<CapturedRequest> FirstStreamRequestAsync()
     {
