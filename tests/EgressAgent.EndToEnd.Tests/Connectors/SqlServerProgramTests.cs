@@ -40,6 +40,26 @@ public sealed class SqlServerProgramTests(ITestOutputHelper output)
         run.AssertNowhere(Password);
     }
 
+    [Fact]
+    public async Task On_a_host_run_without_ICU_sql_server_says_it_is_unavailable_and_the_other_types_still_work()
+    {
+        var run = await ConnectorRun.RunAsync(
+            output,
+            new Dictionary<string, ConnectorOperation>
+            {
+                ["mssql"] = new(ConnectorRun.Execute + "sql-server/fetch_tables", Standard("select 1"), new JsonObject
+                {
+                    ["connect_args"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = ClosedPort(), ["user"] = "monitor", ["password"] = Password },
+                }),
+                ["duckdb"] = new(ConnectorRun.Execute + "duckdb/one", Standard("select 41 + 1 as answer"), new JsonObject { ["connect_args"] = new JsonObject { ["database"] = ":memory:" } }),
+            },
+            settings => settings.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1"); // docs/adr/0040
+
+        Assert.StartsWith("sql-server is not available in this build: ", Error(run["mssql"], "ConnectionError"), StringComparison.Ordinal);
+        Assert.Equal("[[42]]", Payload(run["duckdb"])["all_results"]!.ToJsonString());
+        run.AssertNowhere(Password);
+    }
+
     /// <summary>A loopback port nothing listens on (bound, then released).</summary>
     private static int ClosedPort()
     {
