@@ -61,6 +61,7 @@ public static class DependencyInjection
         services.AddSingleton<ConnectorProgramExecutor>();
         services.AddSingleton<OperationRouter>();
         services.AddSingleton<OperationRunner>();
+        services.AddSingleton<WorkerSupervisor>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<IdleMemoryTrim>();
         services.AddSingleton<ResultPublisher>();

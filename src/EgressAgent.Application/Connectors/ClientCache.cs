@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Domain.Faults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -163,7 +164,7 @@ internal sealed partial class ClientCache : IAsyncDisposable, IDisposable
             {
                 await entry.Client.DisposeAsync();
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex.IsRecoverable())
             {
                 LogCloseFailed(_logger, ex.GetType().Name);
             }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -84,7 +85,7 @@ internal sealed partial class ConnectorProgramExecutor : IOperationExecutor
         {
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsTranslatable())
         {
             var kind = ex.GetType().Name;
             LogFailed(_logger, operationName, typeName, context.OperationId, kind);
@@ -100,7 +101,7 @@ internal sealed partial class ConnectorProgramExecutor : IOperationExecutor
         {
             lease = await _clients.LeaseAsync(type, request, skipCache);
         }
-        catch (Exception ex) when (ex is not OperationFailedException and not OperationCanceledException and not OutOfMemoryException)
+        catch (Exception ex) when (ex is not (OperationFailedException or OperationCanceledException) && ex.IsTranslatable())
         {
             throw ConnectionError(ex);
         }
@@ -114,7 +115,7 @@ internal sealed partial class ConnectorProgramExecutor : IOperationExecutor
                 {
                     session = await lease.Client.OpenSessionAsync(limits, cancellationToken);
                 }
-                catch (Exception ex) when (ex is not OperationFailedException and not OperationCanceledException and not OutOfMemoryException)
+                catch (Exception ex) when (ex is not (OperationFailedException or OperationCanceledException) && ex.IsTranslatable())
                 {
                     throw ConnectionError(ex);
                 }

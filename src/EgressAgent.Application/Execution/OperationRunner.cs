@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
@@ -38,10 +39,12 @@ internal sealed partial class OperationRunner(
         {
             return null;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             LogDownloadFailed(logger, envelope.OperationId, ex.GetType().Name);
-            return OperationResult.Failure($"Could not download operation body: {ex.Message}", ErrorKinds.DownloadFailed, traceId);
+            return ex.IsOutOfMemory()
+                ? ResourceLimits.OutOfMemory("while downloading the operation body", traceId)
+                : OperationResult.Failure($"Could not download operation body: {ex.Message}", ErrorKinds.DownloadFailed, traceId);
         }
 
         Prepared prepared;
@@ -49,11 +52,13 @@ internal sealed partial class OperationRunner(
         {
             prepared = Prepare(envelope, body, traceId);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             // Whatever the body holds, the operation still ends in its one result (docs/protocol.md §10).
             LogUnreadable(logger, envelope.OperationId, ex.GetType().Name);
-            return OperationResult.Failure($"Operation could not be read: {ex.Message}", ErrorKinds.InvalidOperation, traceId);
+            return ex.IsOutOfMemory()
+                ? ResourceLimits.OutOfMemory("while reading the operation", traceId)
+                : OperationResult.Failure($"Operation could not be read: {ex.Message}", ErrorKinds.InvalidOperation, traceId);
         }
 
         if (prepared.Failure is { } failure)
@@ -131,10 +136,14 @@ internal sealed partial class OperationRunner(
         {
             return OperationResult.Failure(ex.Message, ex.Kind, context.TraceId, ex.ExceptionText, ex.Attributes);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
+            // Out of memory included: the operation's stack is gone and what it allocated with it;
+            // it ends in its one result and the worker goes on (docs/adr/0043).
             LogExecutorThrew(logger, context.OperationId, ex.GetType().Name);
-            return OperationResult.Failure(ex.Message, ex.GetType().Name, context.TraceId);
+            return ex.IsOutOfMemory()
+                ? ResourceLimits.OutOfMemory("while running the operation", context.TraceId)
+                : OperationResult.Failure(ex.Message, ex.GetType().Name, context.TraceId);
         }
     }
 
@@ -145,7 +154,21 @@ internal sealed partial class OperationRunner(
             return result;
         }
 
-        var size = SerializedSize(result);
+        long size;
+        try
+        {
+            size = SerializedSize(result);
+        }
+        catch (OperationFailedException ex)
+        {
+            // A cap met while the result is written (a value over ResourceLimits.MaxValueBytes).
+            return OperationResult.Failure(ex.Message, ex.Kind, result.TraceId);
+        }
+        catch (Exception ex) when (ex.IsOutOfMemory())
+        {
+            return ResourceLimits.OutOfMemory("while measuring the result", result.TraceId);
+        }
+
         return size > limit
             ? OperationResult.Failure($"Result too large: {size} bytes > {limit}", ErrorKinds.ResultTooLarge, result.TraceId)
             : result;

@@ -15,13 +15,15 @@ namespace EgressAgent.Application.Execution;
 /// (<c>2024-05-01T12:00:00.123000</c>); times likewise (<c>10:59:00</c>). Decimals keep their
 /// digits and scale (<c>10.50</c>); NaN and infinities are the strings <c>NaN</c>, <c>Infinity</c>
 /// and <c>-Infinity</c>; UUIDs, intervals and other driver types are their invariant text.
+/// A string or byte string over <see cref="ResourceLimits.MaxValueBytes"/> is refused with a
+/// <c>ResourceExhausted</c> failure before anything is written for it (docs/adr/0043).
 /// </summary>
 public static class WireValues
 {
     public static JsonNode? ToJson(object? value) => value switch
     {
         null or DBNull => null,
-        string s => JsonValue.Create(s),
+        string s => JsonValue.Create(Capped(s)),
         bool b => JsonValue.Create(b),
         int i => JsonValue.Create(i),
         long l => JsonValue.Create(l),
@@ -47,7 +49,7 @@ public static class WireValues
         switch (value)
         {
             case null or DBNull: writer.WriteNullValue(); break;
-            case string s: writer.WriteStringValue(s); break;
+            case string s: writer.WriteStringValue(Capped(s)); break;
             case bool b: writer.WriteBooleanValue(b); break;
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
@@ -100,10 +102,16 @@ public static class WireValues
         DateTimeOffset dto => ("datetime", IsoDateTime(dto.DateTime, dto.Offset)),
         DateOnly date => ("date", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
         TimeOnly time => ("time", IsoTime(time)),
-        byte[] bytes => ("bytes", Convert.ToBase64String(bytes)),
-        ReadOnlyMemory<byte> memory => ("bytes", Convert.ToBase64String(memory.Span)),
+        byte[] bytes => ("bytes", Convert.ToBase64String(Capped(bytes).Span)),
+        ReadOnlyMemory<byte> memory => ("bytes", Convert.ToBase64String(Capped(memory).Span)),
         _ => null,
     };
+
+    private static string Capped(string value) =>
+        value.Length <= ResourceLimits.MaxValueBytes ? value : throw ResourceLimits.ValueTooLarge("string", value.Length);
+
+    private static ReadOnlyMemory<byte> Capped(ReadOnlyMemory<byte> value) =>
+        value.Length <= ResourceLimits.MaxValueBytes ? value : throw ResourceLimits.ValueTooLarge("bytes", value.Length);
 
     /// <summary>A local date-time is written with the machine's offset; a UTC one with <c>+00:00</c>; an unspecified one without.</summary>
     private static string IsoDateTime(DateTime value) => value.Kind switch

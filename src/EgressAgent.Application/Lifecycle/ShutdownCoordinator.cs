@@ -1,6 +1,7 @@
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -106,7 +107,7 @@ internal sealed partial class ShutdownCoordinator(
                 await pipeline.FlushOutboxAsync(new CancellationToken(canceled: true));
             }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             exitCode = ExitCodes.Fatal;
             LogSequenceFailed(logger, ex);
@@ -150,7 +151,7 @@ internal sealed partial class ShutdownCoordinator(
             await WithinAsync(orchestrator.NotifyShutdownAsync, timeout, rethrow: true);
             LogNotified(logger);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             LogNotifyFailed(logger, ex.GetType().Name, ex.Message);
         }

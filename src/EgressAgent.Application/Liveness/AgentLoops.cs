@@ -14,6 +14,7 @@ public static class AgentLoops
     public const string Publisher = "publisher";
     public const string Stream = "stream";
     public const string Workers = "workers";
+    public const string Storage = "storage";
 
     /// <summary>Beyond a step's own timeout: timers that fire late on a loaded machine are not a hang.</summary>
     public static readonly TimeSpan Slack = TimeSpan.FromSeconds(30);
@@ -35,6 +36,16 @@ public static class AgentLoops
 
     /// <summary>One operation with an <c>operation.timeout</c>: cancelled then, so it ends soon after.</summary>
     public static TimeSpan OperationBound(TimeSpan timeout) => timeout + Slack;
+
+    /// <summary>
+    /// One store of a result (the outbox's write and fsync, docs/adr/0043). A store has no timeout
+    /// of its own — a write cut half-way would only leave a temporary file — so this is the slack
+    /// alone: a healthy disk stores a result capped at 256 MiB in memory within a few seconds, and a
+    /// store that has not returned after 30 s is a volume that stopped answering, which a restart
+    /// (on another node, or after the volume is back) cures. A constant: no deployment has asked
+    /// for another value.
+    /// </summary>
+    public static readonly TimeSpan StoreBound = Slack;
 
     private static EndpointTimeoutOptions Timeouts(EndpointTimeoutOptions timeouts) =>
         timeouts ?? throw new ArgumentNullException(nameof(timeouts));

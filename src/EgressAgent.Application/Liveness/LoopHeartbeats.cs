@@ -11,6 +11,7 @@ namespace EgressAgent.Application.Liveness;
 public sealed class LoopHeartbeats(TimeProvider timeProvider) : ILoopProgress
 {
     private readonly ConcurrentDictionary<long, OpenStep> _open = new();
+    private readonly ConcurrentQueue<string> _dead = new();
     private long _nextId;
 
     public IDisposable Working(string loop, TimeSpan bound)
@@ -19,6 +20,11 @@ public sealed class LoopHeartbeats(TimeProvider timeProvider) : ILoopProgress
         _open[id] = new OpenStep(loop, timeProvider.GetUtcNow(), bound);
         return new Step(this, id);
     }
+
+    public void Dead(string loop, string reason) => _dead.Enqueue($"{loop}: {reason}");
+
+    /// <summary>What died and could not be replaced, one line each; empty while nothing did.</summary>
+    public IReadOnlyList<string> DeadParts() => [.. _dead];
 
     /// <summary>Every step open past its bound, longest first; empty while every loop makes progress.</summary>
     public IReadOnlyList<StuckLoop> Stuck()

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,7 @@ internal sealed partial class AssignedWorkIntake(WorkQueue queue, PipelineTokens
         {
             read = OperationEnvelope.TryRead(fetched.Envelope);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             // TryRead is written not to throw; should a case slip through, this envelope is lost, not the loop.
             LogUnreadableEnvelope(logger, source, ex.GetType().Name, Excerpt(fetched.Envelope));

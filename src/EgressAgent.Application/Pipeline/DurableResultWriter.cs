@@ -1,5 +1,8 @@
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Timing;
 using Microsoft.Extensions.Logging;
@@ -19,7 +22,8 @@ internal sealed partial class DurableResultWriter(
     StorageHealth health,
     WorkSignal workSignal,
     TimeProvider timeProvider,
-    ILogger<DurableResultWriter> logger)
+    ILogger<DurableResultWriter> logger,
+    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
 {
     internal static readonly TimeSpan FirstRetryCeiling = TimeSpan.FromMilliseconds(100);
     internal static readonly TimeSpan MaxRetryCeiling = TimeSpan.FromSeconds(5);
@@ -42,7 +46,13 @@ internal sealed partial class DurableResultWriter(
             // Not the disk: the result itself cannot be written (a value the JSON writer refuses).
             // Retrying would fail the same way forever; the operation still ends in one result.
             LogUnwritable(logger, operationId, failure.GetType().Name, failure.Message);
-            result = OperationResult.Failure($"The result could not be stored: {failure.Message}", failure.GetType().Name, result.TraceId);
+            result = failure switch
+            {
+                // A cap met while the result was written, or memory ran out: ResourceExhausted (docs/adr/0043).
+                OperationFailedException capped => OperationResult.Failure(capped.Message, capped.Kind, result.TraceId),
+                _ when failure.IsOutOfMemory() => ResourceLimits.OutOfMemory("while storing the result", result.TraceId),
+                _ => OperationResult.Failure($"The result could not be stored: {failure.Message}", failure.GetType().Name, result.TraceId),
+            };
             failure = await TryAddAsync(operationId, result);
             if (failure is null)
             {
@@ -119,13 +129,17 @@ internal sealed partial class DurableResultWriter(
 
     private async Task<Exception?> TryAddAsync(string operationId, OperationResult result)
     {
+        // A store that does not return within its bound is a stuck volume: /livez fails (the
+        // step) and health and /readyz say so (the store), docs/adr/0043.
+        using var store = health.Storing();
+        using var step = progress?.Working(AgentLoops.Storage, AgentLoops.StoreBound);
         try
         {
             // Not cancellable: a write cut half-way would only leave a temporary file behind.
             await outbox.AddAsync(operationId, result, CancellationToken.None);
             return null;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             return ex;
         }

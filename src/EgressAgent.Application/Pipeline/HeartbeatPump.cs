@@ -3,6 +3,7 @@ using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Capacity;
+using EgressAgent.Domain.Faults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -48,7 +49,7 @@ internal sealed partial class HeartbeatPump(
             {
                 await BeatWhenDueAsync(target, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex.IsRecoverable())
             {
                 // No single beat stops the pump (docs/protocol.md §10), whatever it throws; at shutdown a
                 // failure of the beat in flight is no news.
@@ -108,7 +109,7 @@ internal sealed partial class HeartbeatPump(
             counters.HeartbeatSent();
             LogBeat(logger, inFlight.InFlight, inFlight.Capacity);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex.IsRecoverable() && !cancellationToken.IsCancellationRequested)
         {
             // Any exception, not only HTTP ones: the next beat is the retry.
             LogBeatFailed(logger, ex.GetType().Name, ex.Message);

@@ -2,6 +2,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,7 +40,7 @@ internal sealed partial class OperationPoller(
             {
                 await FetchUntilEmptyOrFullAsync(stop);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex.IsRecoverable())
             {
                 if (stop.IsCancellationRequested)
                 {
@@ -76,7 +77,7 @@ internal sealed partial class OperationPoller(
                 // operation runs. Goodbye cancels Work, which abandons it to the orchestrator.
                 fetched = await orchestrator.FetchOperationAsync(tokens.Work);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex.IsRecoverable())
             {
                 queue.ReleaseSlot();
                 if (!tokens.Work.IsCancellationRequested)

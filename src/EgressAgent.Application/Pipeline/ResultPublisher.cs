@@ -3,6 +3,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Timing;
 using Microsoft.Extensions.Logging;
@@ -140,7 +141,7 @@ internal sealed partial class ResultPublisher(
         {
             entries = outbox.ListPending();
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             LogListingFailed(logger, ex.GetType().Name, ex.Message, RelistDelay);
             Volatile.Write(ref _relist, 1);
@@ -248,7 +249,7 @@ internal sealed partial class ResultPublisher(
         {
             // What was not delivered stays on disk for the next start.
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             // docs/protocol.md §10: one result's fault (a store that throws, a removal that fails, …)
             // is logged and retried later; the others go on.
@@ -345,7 +346,7 @@ internal sealed partial class ResultPublisher(
         {
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             // Transport errors and timeouts are retryable by contract.
             counters.ResultAttempt(null);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Signals;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace EgressAgent.Application.Pipeline;
 /// <c>Operations:Workers</c> loops taking work from the queue. A finished result goes to the
 /// durable outbox before its slot is freed, so a crash after that point loses nothing, and
 /// publishing never holds a worker. While storage fails, the worker keeps its result and its
-/// slot and retries (docs/adr/0014). Whatever one operation throws, the worker goes on.
+/// slot and retries (docs/adr/0014). Whatever one operation throws, the worker goes on; a worker
+/// loop that ends with an exception anyway is replaced by <see cref="WorkerSupervisor"/> (docs/adr/0043).
 /// </summary>
 internal sealed partial class WorkerPool(
     WorkQueue queue,
@@ -22,13 +24,14 @@ internal sealed partial class WorkerPool(
     WorkSignal workSignal,
     PipelineTokens tokens,
     AgentCounters counters,
+    WorkerSupervisor supervisor,
     IOptions<OperationsOptions> options,
     ILogger<WorkerPool> logger)
 {
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)));
+        supervisor.RunAsync(options.Value.Workers, life => WorkAsync(life, cancellationToken), cancellationToken);
 
-    private async Task WorkAsync(CancellationToken cancellationToken)
+    private async Task WorkAsync(WorkerSupervisor.Life life, CancellationToken cancellationToken)
     {
         try
         {
@@ -38,12 +41,14 @@ internal sealed partial class WorkerPool(
                 {
                     await RunOneAsync(envelope);
                 }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
+                catch (Exception ex) when (ex.IsRecoverable())
                 {
                     // No single item stops the loop (docs/protocol.md §10): a worker that died here would
                     // take a slot of capacity with it for the rest of the process.
                     LogItemFailed(logger, envelope.OperationId, ex.GetType().Name, ex.Message);
                 }
+
+                life.FinishedOne();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -11,4 +11,11 @@ public interface ILoopProgress
 {
     /// <summary>Opens a step of <paramref name="loop"/> that must end within <paramref name="bound"/>.</summary>
     IDisposable Working(string loop, TimeSpan bound);
+
+    /// <summary>
+    /// A part of <paramref name="loop"/> died and could not be replaced (a worker, docs/adr/0043):
+    /// the agent is not alive any more, and <c>/livez</c> fails with <paramref name="reason"/>
+    /// until the process restarts.
+    /// </summary>
+    void Dead(string loop, string reason);
 }

@@ -10,9 +10,18 @@ public interface IStorageHealth
     /// <summary>Results held in memory because the store refused them; each one's worker keeps retrying.</summary>
     int ResultsWaiting { get; }
 
-    /// <summary>True while at least one result waits to be stored.</summary>
+    /// <summary>True while at least one result waits to be stored, or a store is stuck.</summary>
     bool IsDegraded { get; }
 
-    /// <summary>The latest storage error while degraded, for health output; null otherwise.</summary>
+    /// <summary>
+    /// How long the oldest store under way has gone without returning, once that is past its bound
+    /// (30 s, docs/adr/0043): the volume is stuck (an fsync that never returns). Null otherwise.
+    /// </summary>
+    TimeSpan? StuckFor { get; }
+
+    /// <summary>
+    /// Why the agent is degraded, for health output and <c>/readyz</c>: a stuck store
+    /// (<c>storage stuck: a store has not returned for N s</c>) or the latest storage error; null otherwise.
+    /// </summary>
     string? DegradedReason { get; }
 }

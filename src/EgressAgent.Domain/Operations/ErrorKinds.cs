@@ -10,6 +10,12 @@ public static class ErrorKinds
     public const string OperationFailed = "OperationFailed";
     public const string DownloadFailed = "DownloadFailed";
 
+    /// <summary>
+    /// The operation hit one of the agent's memory caps or ran out of memory (docs/protocol.md §10
+    /// "Memory", docs/adr/0043); the worker and the process went on.
+    /// </summary>
+    public const string ResourceExhausted = "ResourceExhausted";
+
     /// <summary><c>response_type: url</c> asked for a result in object storage, and none is configured (docs/protocol.md §13).</summary>
     public const string StorageNotConfigured = "StorageNotConfigured";
 }

@@ -1,5 +1,6 @@
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
 using EgressAgent.Infrastructure.Secrets;
@@ -48,7 +49,7 @@ internal static class CheckCommand
             await Console.Error.WriteLineAsync($"Orchestrator not reachable at {baseUrl}: no answer within {limit}");
             return ExitCodes.Fatal;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             await Console.Error.WriteLineAsync($"Orchestrator not reachable at {baseUrl}: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, orchestrator.BaseUrl)}");
             return ExitCodes.Fatal;

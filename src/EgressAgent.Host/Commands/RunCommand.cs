@@ -1,5 +1,6 @@
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Host.Composition;
 using EgressAgent.Host.Management;
@@ -56,7 +57,7 @@ internal static class RunCommand
         {
             await host.RunAsync();
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             await Console.Error.WriteLineAsync($"Fatal: {ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.Message, baseUrl)}");
             return ExitCodes.Fatal;

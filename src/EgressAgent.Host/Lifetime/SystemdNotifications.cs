@@ -1,5 +1,6 @@
 using System.Globalization;
 using EgressAgent.Application.Lifecycle;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Host.Management;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -98,7 +99,7 @@ internal sealed partial class SystemdNotifications(
         {
             notifier.Notify(state);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             // Called from the shutdown sequence and the host's start: a notification must never break them.
             LogNotifyFailed(logger, state.ToString(), ex.GetType().Name, ex.Message);

@@ -6,7 +6,8 @@ namespace EgressAgent.Host.Management;
 
 /// <summary>
 /// Whether every loop of the agent makes progress (docs/protocol.md §11 <c>/livez</c>, docs/adr/0024):
-/// no step open past its bound, no hosted loop whose task faulted. Read by the liveness probe and
+/// no step open past its bound, no hosted loop whose task faulted, no part of a loop reported dead
+/// (a worker that could not be replaced, docs/adr/0043). Read by the liveness probe and
 /// by the systemd watchdog, so both say the same.
 /// </summary>
 internal sealed class AgentLiveness(LoopHeartbeats heartbeats, IServiceProvider services)
@@ -18,6 +19,7 @@ internal sealed class AgentLiveness(LoopHeartbeats heartbeats, IServiceProvider 
     public IReadOnlyList<string> Problems()
     {
         var problems = heartbeats.Stuck().Select(s => $"{s} (stuck)").ToList();
+        problems.AddRange(heartbeats.DeadParts().Select(d => $"{d} (dead)"));
         foreach (var loop in _loops.Value)
         {
             if (loop.ExecuteTask is { IsFaulted: true } task)

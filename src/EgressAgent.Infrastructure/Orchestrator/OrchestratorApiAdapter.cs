@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -214,7 +215,7 @@ internal sealed partial class OrchestratorApiAdapter(
         {
             return null;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             var reason = deadline.IsTimeout(ex) ? $"not read within {deadline.Timeout}" : $"{ex.GetType().Name}: {ex.Message}";
             LogAnswerUnread(logger, operationId, (int)response.StatusCode, reason);

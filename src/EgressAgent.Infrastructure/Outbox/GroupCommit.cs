@@ -1,3 +1,5 @@
+using EgressAgent.Domain.Faults;
+
 namespace EgressAgent.Infrastructure.Outbox;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace EgressAgent.Infrastructure.Outbox;
 /// and one commit serves every caller that arrived while the previous one ran. An uncontended
 /// caller commits on its own thread, with no thread hop; only when callers queue up does a pool
 /// thread commit their groups, one at a time. A commit that throws fails every member of its
-/// group with that exception.
+/// group with that exception — whatever it is, out of memory included — and the next caller
+/// still commits: the state is handed on in <c>finally</c> (docs/adr/0043).
 /// </summary>
 internal sealed class GroupCommit<T>(Action<IReadOnlyList<T>> commit)
 {
@@ -37,52 +40,82 @@ internal sealed class GroupCommit<T>(Action<IReadOnlyList<T>> commit)
         {
             commit([item]);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
+            // Not swallowed: the caller's task carries it, whatever it is (out of memory included).
             failure = ex;
         }
+        finally
+        {
+            // Whatever the commit did, the next caller can commit (docs/adr/0043): a flag left set
+            // here would make every later store wait for ever.
+            EndCommit();
+        }
 
+        return failure is null ? Task.CompletedTask : Task.FromException(failure);
+    }
+
+    /// <summary>
+    /// Ends the caller's own commit: nobody waiting, the next caller commits; otherwise a pool
+    /// thread serves those who queued up, so no caller keeps committing for others (and holding
+    /// its worker) while arrivals keep coming.
+    /// </summary>
+    private void EndCommit()
+    {
         lock (_gate)
         {
             if (_waiting is null)
             {
                 _committing = false;
-                return failure is null ? Task.CompletedTask : Task.FromException(failure);
+                return;
             }
         }
 
-        // Others queued behind this commit. This caller is done: a pool thread serves them, so no
-        // caller keeps committing for others (and holding its worker) while arrivals keep coming.
-        ThreadPool.UnsafeQueueUserWorkItem(static self => self.CommitWaitingGroups(), this, preferLocal: false);
-        return failure is null ? Task.CompletedTask : Task.FromException(failure);
+        try
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static self => self.CommitWaitingGroups(), this, preferLocal: false);
+        }
+        catch (Exception ex) when (ex.IsRecoverable())
+        {
+            // No thread for them (out of memory): fail those who wait, and free the next commit.
+            Group? stranded;
+            lock (_gate)
+            {
+                stranded = _waiting;
+                _waiting = null;
+                _committing = false;
+            }
+
+            stranded?.Completion.TrySetException(ex);
+        }
     }
 
     private void CommitWaitingGroups()
     {
-        while (true)
+        while (TakeWaitingGroup() is { } group)
         {
-            Group group;
-            lock (_gate)
-            {
-                if (_waiting is null)
-                {
-                    _committing = false;
-                    return;
-                }
-
-                group = _waiting;
-                _waiting = null;
-            }
-
             try
             {
                 commit(group.Members);
-                group.Completion.SetResult();
+                group.Completion.TrySetResult();
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex)
             {
-                group.Completion.SetException(ex);
+                // Every member of the group gets it, whatever it is; the loop goes on to the next group.
+                group.Completion.TrySetException(ex);
             }
+        }
+    }
+
+    /// <summary>The group to commit next; null (and the next caller commits on its own) when nobody waits.</summary>
+    private Group? TakeWaitingGroup()
+    {
+        lock (_gate)
+        {
+            var group = _waiting;
+            _waiting = null;
+            _committing = group is not null;
+            return group;
         }
     }
 

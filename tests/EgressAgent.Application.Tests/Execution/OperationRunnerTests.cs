@@ -51,6 +51,43 @@ public sealed class OperationRunnerTests
     }
 
     [Fact]
+    public async Task An_executor_that_runs_out_of_memory_ends_in_a_ResourceExhausted_result()
+    {
+        var executor = Executor((_, _) => throw new OutOfMemoryException());
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"trace_id":"t-1"}"""), CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal(ErrorKinds.ResourceExhausted, failed.Kind);
+        Assert.Equal("Resource exhausted: the agent ran out of memory while running the operation", failed.Message);
+        Assert.Equal("t-1", failed.TraceId);
+    }
+
+    [Fact]
+    public async Task A_value_over_the_cap_ends_the_operation_in_a_ResourceExhausted_result_before_it_is_written()
+    {
+        var overCap = new byte[ResourceLimits.MaxValueBytes + 1];
+        var writes = 0;
+        var executor = Executor((_, _) =>
+        {
+            using var buffer = new MemoryStream();
+            using var writer = new Utf8JsonWriter(buffer);
+            WireValues.Write(writer, overCap); // as a SQL reader writes a row's value
+            writes++;
+            return Task.FromResult<JsonNode?>(null);
+        });
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, "{}"), CancellationToken.None);
+
+        var failed = Assert.IsType<OperationResult.Failed>(result);
+        Assert.Equal(ErrorKinds.ResourceExhausted, failed.Kind);
+        Assert.Equal("Resource exhausted: a bytes value of 67108865 is larger than the cap of 67108864 (64 Mi)", failed.Message);
+        Assert.Equal(0, writes);
+        Assert.Throws<OperationFailedException>(() => WireValues.ToJson(new string('x', (int)ResourceLimits.MaxValueBytes + 1)));
+        Assert.Equal("bytes", WireValues.ToJson(new byte[ResourceLimits.MaxValueBytes])!["__type__"]!.GetValue<string>()); // at the cap: written
+    }
+
+    [Fact]
     public async Task A_throwing_executor_becomes_an_error_named_after_the_exception()
     {
         var executor = Executor((_, _) => throw new InvalidDataException("bad rows"));

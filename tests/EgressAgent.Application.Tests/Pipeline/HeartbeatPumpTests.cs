@@ -19,7 +19,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
     private readonly InFlightCounter _inFlight = new(2);
     private readonly RequestActivity _activity;
     private readonly AgentCounters _counters = new();
-    private readonly StorageHealth _storage = new();
+    private readonly StorageHealth _storage = new(TimeProvider.System);
     private readonly HeartbeatPump _pump;
     private readonly ConcurrentQueue<DateTimeOffset> _beats = new();
     private readonly CancellationTokenSource _stop = new();

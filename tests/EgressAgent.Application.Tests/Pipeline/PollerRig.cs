@@ -55,7 +55,7 @@ internal sealed class PollerRig : IAsyncDisposable
     public WorkQueue Queue { get; }
     public WorkSignal Signal { get; } = new();
     public PipelineTokens Tokens { get; } = new();
-    public StorageHealth Storage { get; } = new();
+    public StorageHealth Storage { get; } = new(TimeProvider.System);
     public AssignedWorkIntake Intake { get; }
     public OperationPoller Poller { get; }
 

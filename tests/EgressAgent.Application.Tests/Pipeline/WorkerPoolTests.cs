@@ -119,5 +119,53 @@ public sealed class WorkerPoolTests
         Assert.False(rig.Running.IsCompleted, "the pool's loops still run");
     }
 
+    [Fact]
+    public async Task An_executor_that_runs_out_of_memory_ends_in_one_ResourceExhausted_result_and_the_worker_runs_the_next_operation()
+    {
+        // The real pool, runner and writer; only the executor is the test's (no release build has a hook to run out of memory).
+        await using var rig = new WorkerRig(workers: 1);
+        rig.Execute = context => context.OperationId == "op-oom" ? throw new OutOfMemoryException("Array dimensions exceeded supported range.") : null;
+        rig.Start();
+
+        rig.Run("op-oom");
+        await Eventually.UntilAsync(() => rig.Outbox.Stored.Count == 1, "the operation's one result is stored");
+        rig.Run("op-next");
+        await Eventually.UntilAsync(() => rig.Outbox.Stored.Count == 2, "the only worker runs the next operation");
+        await Eventually.UntilAsync(() => rig.Queue.InFlight.InFlight == 0, "both slots are free again");
+
+        var failed = Assert.Single(rig.Outbox.Stored, s => s.OperationId == "op-oom").Result;
+        Assert.Equal("ResourceExhausted", failed["__mcd_error_type__"]!.GetValue<string>());
+        Assert.Equal("Resource exhausted: the agent ran out of memory while running the operation", failed["__mcd_error__"]!.GetValue<string>());
+        Assert.Equal("op-next", Assert.Single(rig.Outbox.Stored, s => s.OperationId == "op-next").Result["__mcd_result__"]!["echo"]!.GetValue<string>());
+        Assert.Equal(1, rig.Queue.InFlight.Capacity);
+        Assert.True(rig.Queue.InFlight.TryReserve(), "the whole capacity is free: no slot went with the failure");
+        _ = rig.Queue.InFlight.Release();
+        Assert.DoesNotContain(rig.Logs.Records, r => r.Message.Contains("died", StringComparison.Ordinal));
+        Assert.False(rig.Running.IsCompleted, "the pool's loops still run");
+    }
+
+    [Fact]
+    public async Task A_worker_whose_loop_dies_anyway_is_logged_and_replaced_and_capacity_stays_whole()
+    {
+        await using var rig = new WorkerRig(workers: 1);
+        rig.Start();
+
+        // The worker's own safety net fails: logging the fault around one item throws, which ends its loop.
+        rig.Logs.ThrowOn = message => message.StartsWith("Handling operation op-without-slot", StringComparison.Ordinal);
+        rig.Queue.Enqueue(WorkerRig.Envelope("op-without-slot"));
+        await Eventually.UntilAsync(
+            () => rig.Logs.Records.Any(r => r.Level == LogLevel.Error
+                && r.Message.StartsWith("Worker 1 died (", StringComparison.Ordinal)
+                && r.Message.Contains("the log sink failed", StringComparison.Ordinal)
+                && r.Message.EndsWith("a new worker takes its place", StringComparison.Ordinal)),
+            "the death is logged");
+
+        rig.Run("op-next");
+
+        await Eventually.UntilAsync(() => rig.Outbox.Stored.Any(s => s.OperationId == "op-next"), "the replacement runs the next operation");
+        await Eventually.UntilAsync(() => rig.Queue.InFlight.InFlight == 0, "its slot is free again");
+        Assert.False(rig.Running.IsCompleted, "the pool's loops still run");
+    }
+
     private static IOException DiskFull() => new("No space left on device");
 }

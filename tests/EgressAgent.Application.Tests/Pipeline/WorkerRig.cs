@@ -33,7 +33,7 @@ internal sealed class WorkerRig : IAsyncDisposable
             services.AddSingleton<IResultOutbox>(Outbox);
             services.AddSingleton<IOperationExecutor>(new DelegateExecutor(
                 OperationRoute.Execute("test", "op"),
-                (context, _) => Task.FromResult<JsonNode?>(new JsonObject { ["echo"] = context.OperationId })));
+                (context, _) => Execute?.Invoke(context) ?? Task.FromResult<JsonNode?>(new JsonObject { ["echo"] = context.OperationId })));
             services.AddSingleton<ILoggerProvider>(Logs);
         }).Build();
         Pool = _provider.GetRequiredService<WorkerPool>();
@@ -42,6 +42,9 @@ internal sealed class WorkerRig : IAsyncDisposable
         Tokens = _provider.GetRequiredService<PipelineTokens>();
         Signal = _provider.GetRequiredService<WorkSignal>();
     }
+
+    /// <summary>When set, what the executor does instead of echoing the id (null from it: echo).</summary>
+    public Func<OperationContext, Task<JsonNode?>?>? Execute { get; set; }
 
     public TrackingTimeProvider Time { get; } = new();
     public FaultyOutbox Outbox { get; }

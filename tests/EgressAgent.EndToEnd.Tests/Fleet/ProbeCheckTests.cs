@@ -1,12 +1,17 @@
+using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Ports;
+using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Lifecycle;
+using EgressAgent.Domain.Operations;
 using EgressAgent.Host.Management;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
@@ -90,6 +95,57 @@ public sealed class ProbeCheckTests
         var alive = await CheckAsync(new LivenessCheck(new AgentLiveness(heartbeats, new ServiceCollection().AddSingleton<IHostedService>(idle).BuildServiceProvider())));
         Assert.Equal((HealthStatus.Healthy, "every loop makes progress"), (alive.Status, alive.Description));
         await idle.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_worker_reported_dead_fails_liveness()
+    {
+        var heartbeats = new LoopHeartbeats(_time);
+        var check = new LivenessCheck(new AgentLiveness(heartbeats, new ServiceCollection().BuildServiceProvider()));
+
+        heartbeats.Dead(AgentLoops.Workers, "worker 3 died 3 times in a row without finishing an operation (InvalidOperationException: broken); not replaced");
+        var result = await CheckAsync(check);
+
+        Assert.Equal(
+            (HealthStatus.Unhealthy, "workers: worker 3 died 3 times in a row without finishing an operation (InvalidOperationException: broken); not replaced (dead)"),
+            (result.Status, result.Description));
+    }
+
+    /// <summary>
+    /// The Host's checks over the real writer, storage health and heartbeats, with an outbox whose
+    /// store never returns (a stalled fsync): no FUSE or blocked volume in this rig, so the wiring
+    /// is what is proved, not the kernel's part.
+    /// </summary>
+    [Fact]
+    public async Task A_store_that_never_returns_fails_liveness_and_readiness_past_30_s_naming_no_path()
+    {
+        var heartbeats = new LoopHeartbeats(_time);
+        var storage = new StorageHealth(_time);
+        var outbox = new Mock<IResultOutbox>();
+        var never = new TaskCompletionSource<OutboxEntry>();
+        outbox.Setup(o => o.AddAsync(It.IsAny<string>(), It.IsAny<JsonObject>(), It.IsAny<CancellationToken>())).Returns(never.Task);
+        outbox.Setup(o => o.AddAsync(It.IsAny<string>(), It.IsAny<OperationResult>(), It.IsAny<CancellationToken>())).Returns(never.Task);
+        var writer = new DurableResultWriter(outbox.Object, storage, new WorkSignal(), _time, NullLogger<DurableResultWriter>.Instance, heartbeats);
+        var live = new LivenessCheck(new AgentLiveness(heartbeats, new ServiceCollection().BuildServiceProvider()));
+        var ready = new StorageReadiness(storage);
+
+        var store = writer.StoreAsync("op-1", OperationResult.Success(null, "t"), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var liveAtTheBound = await CheckAsync(live);
+        var readyAtTheBound = await CheckAsync(ready);
+        _time.Advance(TimeSpan.FromSeconds(15));
+        var livePast = await CheckAsync(live);
+        var readyPast = await CheckAsync(ready);
+
+        Assert.Equal(HealthStatus.Healthy, liveAtTheBound.Status);
+        Assert.Equal(HealthStatus.Healthy, readyAtTheBound.Status);
+        Assert.Equal((HealthStatus.Unhealthy, "storage: one step working for 45 s, bound 30 s (stuck)"), (livePast.Status, livePast.Description));
+        Assert.Equal((HealthStatus.Unhealthy, "storage stuck: a store has not returned for 45 s"), (readyPast.Status, readyPast.Description));
+
+        never.SetResult(new OutboxEntry("op-1", DateTimeOffset.UnixEpoch));
+        Assert.True(await store.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(live)).Status);
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(ready)).Status);
     }
 
     private static Task<HealthCheckResult> CheckAsync(IHealthCheck check) => check.CheckHealthAsync(new HealthCheckContext());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
         {
             return false;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             LogDispatchFailed(logger, ex.GetType().Name, ex.Message);
             return false;

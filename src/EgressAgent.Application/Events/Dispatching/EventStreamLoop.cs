@@ -1,6 +1,7 @@
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
+using EgressAgent.Domain.Faults;
 using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Application.Events.Dispatching;
@@ -38,7 +39,7 @@ internal sealed partial class EventStreamLoop(
                 // The stream owns reconnects and ends only when stopped: an end here is a fault too.
                 LogStreamEnded(logger);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex.IsRecoverable())
             {
                 if (stop.IsCancellationRequested)
                 {
@@ -68,7 +69,7 @@ internal sealed partial class EventStreamLoop(
                 using var step = progress?.Working(AgentLoops.Stream, AgentLoops.DispatchBound);
                 await dispatcher.DispatchAsync(message, stop);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException && !stop.IsCancellationRequested)
+            catch (Exception ex) when (ex.IsRecoverable() && !stop.IsCancellationRequested)
             {
                 LogMessageFailed(logger, message.EventId, ex.GetType().Name, ex.Message);
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EgressAgent.Domain.Faults;
 using MediatR;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,7 @@ internal sealed partial class ObservedEventHandler<TEvent>(INotificationHandler<
         {
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             LogHandlerFailed(logger, ex, handlerName, typeof(TEvent).Name);
         }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Infrastructure.Executors.Sql;
 
 namespace EgressAgent.Infrastructure.Connectors.Sql;
@@ -138,7 +139,7 @@ internal sealed class SqlCursor(SqlSession session) : IProgramObject
                 }
             }
         }
-        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex.IsTranslatable())
         {
             // Shutdown or operation.timeout: the runner reports it; the statement was cancelled on the server.
             throw ex as OperationCanceledException ?? new OperationCanceledException("The statement was cancelled", ex, cancellationToken);
@@ -232,9 +233,16 @@ internal sealed class SqlCursor(SqlSession session) : IProgramObject
         };
         var rows = Results();
         var result = new JsonArray();
+        var from = _position;
         while (result.Count < size && rows.ReadRow(ref _position) is { } row)
         {
             result.Add((JsonNode)row);
+
+            // Rows become nodes here, at 12 bytes of memory per byte of JSON: capped (docs/adr/0043).
+            if (_position - from > ResourceLimits.MaxRowBytesAsNodes)
+            {
+                throw ResourceLimits.RowsTooLarge("fetchmany");
+            }
         }
 
         return result;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
+using EgressAgent.Domain.Faults;
 
 namespace EgressAgent.Infrastructure.Connectors.Sql;
 
@@ -20,7 +21,7 @@ internal static class SqlFailures
     /// cancellation (shutdown or <c>operation.timeout</c>: the runner reports those).
     /// </summary>
     public static bool IsDriverError(Exception exception, CancellationToken cancellationToken) =>
-        exception is not (OperationFailedException or OutOfMemoryException or ProgramMethodNotFoundException)
+        exception is not (OperationFailedException or ProgramMethodNotFoundException) && exception.IsTranslatable()
         && !cancellationToken.IsCancellationRequested;
 
     public static OperationFailedException From(SqlConnectionType type, ConnectionRequest request, Exception exception, string? kind = null)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
+using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Secrets;
 using Microsoft.Extensions.Logging;
@@ -51,7 +52,7 @@ internal sealed partial class SqlQueryExecutor(
             LogFinished(logger, context.OperationId, request.Connection, (int)payload["row_count"]!, (bool)payload["truncated"]!, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return payload;
         }
-        catch (Exception ex) when (ex is not OperationFailedException and not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OperationFailedException && ex.IsTranslatable())
         {
             var failure = Translate(ex, provider, request, connection.ConnectionString, cancellationToken, timeout.IsCancellationRequested);
             if (failure is OperationFailedException failed)

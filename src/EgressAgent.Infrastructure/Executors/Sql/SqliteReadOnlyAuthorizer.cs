@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using EgressAgent.Domain.Faults;
 using SQLitePCL;
 
 namespace EgressAgent.Infrastructure.Executors.Sql;
@@ -61,7 +62,7 @@ internal static class SqliteReadOnlyAuthorizer
                 _ => raw.SQLITE_DENY,
             };
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex.IsRecoverable())
         {
             // Never let an exception cross into native code; a doubt refuses.
             return raw.SQLITE_DENY;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
+using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Connectors;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using Microsoft.Data.Sqlite;
@@ -78,6 +79,24 @@ public sealed class SqliteConnectionTypeTests : IDisposable
         Assert.Null(await CallAsync(cursor, "fetchone"));
         Assert.Equal("[]", Json((JsonNode?)await CallAsync(cursor, "fetchmany", JsonValue.Create(5))));
         Assert.Equal(3, ((JsonNode)(await CallAsync(cursor, "rowcount"))!).GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Fetchmany_over_the_rows_in_memory_cap_is_ResourceExhausted_and_fetchall_streams_the_same_rows()
+    {
+        // 20 rows of 1 MiB: 20 MiB of row JSON, over the 16 MiB fetchmany may turn into nodes (docs/adr/0043).
+        await using var session = await OpenAsync(new SqliteConnectionType(), Credentials);
+        var cursor = await CursorAsync(session);
+        const string Sql = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 20) select i, printf('%.*c', 1048576, 'x') from n";
+        await CallAsync(cursor, "execute", JsonValue.Create(Sql), null);
+
+        var refused = await Assert.ThrowsAsync<OperationFailedException>(() => CallAsync(cursor, "fetchmany", JsonValue.Create(100)));
+
+        Assert.Equal(ErrorKinds.ResourceExhausted, refused.Kind);
+        Assert.StartsWith("Resource exhausted: fetchmany would hold more than 16777216 bytes of rows in memory", refused.Message, StringComparison.Ordinal);
+        await CallAsync(cursor, "execute", JsonValue.Create(Sql), null);
+        var all = (JsonNode?)await CallAsync(cursor, "fetchall");
+        Assert.Equal(20, JsonNode.Parse(Json(all))!.AsArray().Count);
     }
 
     [Fact]
