@@ -129,6 +129,8 @@ public sealed class WorkerPoolTests
 
         rig.Run("op-oom");
         await Eventually.UntilAsync(() => rig.Outbox.Stored.Count == 1, "the operation's one result is stored");
+        // The slot is released just after the result is stored: wait for it, or the next Run races it.
+        await Eventually.UntilAsync(() => rig.Queue.InFlight.InFlight == 0, "the failed operation's slot is free again");
         rig.Run("op-next");
         await Eventually.UntilAsync(() => rig.Outbox.Stored.Count == 2, "the only worker runs the next operation");
         await Eventually.UntilAsync(() => rig.Queue.InFlight.InFlight == 0, "both slots are free again");
