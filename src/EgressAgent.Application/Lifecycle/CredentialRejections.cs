@@ -3,22 +3,23 @@ namespace EgressAgent.Application.Lifecycle;
 /// <summary>
 /// Tracks whether the orchestrator has rejected every request (401/403) since some moment
 /// (docs/protocol.md §4). Any accepted request clears it: only a credential that is never accepted
-/// for AuthFailureExitAfter ends the process.
+/// for AuthFailureExitAfter ends the process. Measured on the monotonic clock: a wall-clock step
+/// neither ends the process early nor holds its exit back (docs/protocol.md §10 "Time", docs/adr/0042).
 /// </summary>
 public sealed class CredentialRejections(TimeProvider timeProvider)
 {
     private const long None = long.MinValue;
-    private long _rejectedSinceTicks = None;
+    private long _rejectedSince = None;
 
-    public DateTimeOffset? RejectedSince =>
-        Interlocked.Read(ref _rejectedSinceTicks) is var ticks && ticks != None ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    /// <summary>Monotonic time since the first of an unbroken run of rejections; null when the last answer was not one.</summary>
+    public TimeSpan? RejectedDuration =>
+        Interlocked.Read(ref _rejectedSince) is var since && since != None ? timeProvider.GetElapsedTime(since) : null;
 
     public void RecordRejected() =>
-        Interlocked.CompareExchange(ref _rejectedSinceTicks, timeProvider.GetUtcNow().UtcTicks, None);
+        Interlocked.CompareExchange(ref _rejectedSince, timeProvider.GetTimestamp(), None);
 
-    public void RecordAccepted() => Interlocked.Exchange(ref _rejectedSinceTicks, None);
+    public void RecordAccepted() => Interlocked.Exchange(ref _rejectedSince, None);
 
     /// <summary>True when every request for at least <paramref name="limit"/> was rejected.</summary>
-    public bool RejectedFor(TimeSpan limit) =>
-        RejectedSince is { } since && timeProvider.GetUtcNow() - since >= limit;
+    public bool RejectedFor(TimeSpan limit) => RejectedDuration is { } rejected && rejected >= limit;
 }

@@ -83,7 +83,9 @@ internal sealed partial class ShutdownCoordinator(
         {
             // First: whoever watches (readiness, systemd) must know before anything stops.
             _stopping.Cancel();
-            var hardDeadline = timeProvider.GetUtcNow() + _budget + Overrun;
+            // On the monotonic clock: a wall-clock step during shutdown must not cut a step short (docs/adr/0042).
+            var started = timeProvider.GetTimestamp();
+            var hardDeadline = _budget + Overrun; // measured from started
             LogStarted(logger, trigger, reason, _budget);
 
             SetState(trigger.Drains() ? AgentState.Draining : AgentState.Stopping);
@@ -95,12 +97,12 @@ internal sealed partial class ShutdownCoordinator(
 
             SetState(AgentState.Stopping);
             pipeline.CancelRunningWork();
-            await WithinAsync(pipeline.WhenIdleAsync, Min(CancelledWorkGrace, hardDeadline - timeProvider.GetUtcNow()));
+            await WithinAsync(pipeline.WhenIdleAsync, Min(CancelledWorkGrace, hardDeadline - timeProvider.GetElapsedTime(started)));
 
             if (trigger.NotifiesOrchestrator())
             {
-                await NotifyAsync(Min(_notifyTimeout, hardDeadline - timeProvider.GetUtcNow()));
-                await pipeline.FlushOutboxAsync(CancelAfter(hardDeadline - timeProvider.GetUtcNow()));
+                await NotifyAsync(Min(_notifyTimeout, hardDeadline - timeProvider.GetElapsedTime(started)));
+                await pipeline.FlushOutboxAsync(CancelAfter(hardDeadline - timeProvider.GetElapsedTime(started)));
             }
             else
             {

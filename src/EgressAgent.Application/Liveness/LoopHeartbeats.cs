@@ -6,7 +6,8 @@ namespace EgressAgent.Application.Liveness;
 /// <summary>
 /// The open steps of every loop, with when each began. Several steps of one loop may be open at
 /// once (workers, concurrent deliveries); each has its own bound. Reading is cheap enough for a
-/// probe every few seconds: it looks only at steps open right now.
+/// probe every few seconds: it looks only at steps open right now. Steps are timed on the
+/// monotonic clock: a wall-clock step fails no probe (docs/protocol.md §10 "Time", docs/adr/0042).
 /// </summary>
 public sealed class LoopHeartbeats(TimeProvider timeProvider) : ILoopProgress
 {
@@ -17,7 +18,7 @@ public sealed class LoopHeartbeats(TimeProvider timeProvider) : ILoopProgress
     public IDisposable Working(string loop, TimeSpan bound)
     {
         var id = Interlocked.Increment(ref _nextId);
-        _open[id] = new OpenStep(loop, timeProvider.GetUtcNow(), bound);
+        _open[id] = new OpenStep(loop, timeProvider.GetTimestamp(), bound);
         return new Step(this, id);
     }
 
@@ -29,15 +30,16 @@ public sealed class LoopHeartbeats(TimeProvider timeProvider) : ILoopProgress
     /// <summary>Every step open past its bound, longest first; empty while every loop makes progress.</summary>
     public IReadOnlyList<StuckLoop> Stuck()
     {
-        var now = timeProvider.GetUtcNow();
+        var now = timeProvider.GetTimestamp();
         return _open.Values
-            .Select(s => new StuckLoop(s.Loop, now - s.StartedAt, s.Bound))
+            .Select(s => new StuckLoop(s.Loop, timeProvider.GetElapsedTime(s.StartedAt, now), s.Bound))
             .Where(s => s.WorkingFor > s.Bound)
             .OrderByDescending(s => s.WorkingFor)
             .ToList();
     }
 
-    private sealed record OpenStep(string Loop, DateTimeOffset StartedAt, TimeSpan Bound);
+    /// <summary><paramref name="StartedAt"/> is a <see cref="TimeProvider.GetTimestamp"/>.</summary>
+    private sealed record OpenStep(string Loop, long StartedAt, TimeSpan Bound);
 
     private sealed class Step(LoopHeartbeats owner, long id) : IDisposable
     {

@@ -13,7 +13,7 @@ namespace EgressAgent.Application.Pipeline;
 /// Keeps a saturated agent visibly alive (docs/protocol.md §6.2): while the poller is paused, sends E3
 /// so the gap since the last REST request never exceeds <c>Heartbeat:Interval</c>. Runs on its
 /// own loop, so it never waits behind the poller, a worker or the publisher, and it does not
-/// depend on the stream.
+/// depend on the stream. The gap is measured on the monotonic clock (docs/adr/0042).
 /// </summary>
 internal sealed partial class HeartbeatPump(
     IOrchestratorApi orchestrator,
@@ -70,15 +70,16 @@ internal sealed partial class HeartbeatPump(
     /// <summary>Waits until a beat falls due (or the server asks for one) and beats if saturated.</summary>
     private async Task BeatWhenDueAsync(TimeSpan target, CancellationToken cancellationToken)
     {
-        var last = activity.LastRequestAt;
-        var sinceLast = timeProvider.GetUtcNow() - last;
+        // On the monotonic clock: a wall-clock step back must not stretch the gap (docs/adr/0042).
+        var last = activity.LastRequestTimestamp;
+        var sinceLast = timeProvider.GetElapsedTime(last);
         var wait = sinceLast >= target ? target : target - sinceLast;
         var requested = await _beatNow.WaitAsync(wait, timeProvider, cancellationToken);
 
         // The wait ends when the beat falls due, unless a request came meanwhile. Reading the
         // clock again instead skipped a beat (a gap of two targets) whenever the timer fired a
         // fraction of a millisecond early: not due here, already overdue at the loop's top.
-        var due = activity.LastRequestAt == last;
+        var due = activity.LastRequestTimestamp == last;
         // Intake paused for storage makes no E1 either, so it needs the beats too (docs/adr/0014).
         if ((inFlight.IsSaturated || storage.IsDegraded) && (requested || due))
         {

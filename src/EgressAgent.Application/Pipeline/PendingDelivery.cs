@@ -16,8 +16,11 @@ internal sealed class PendingDelivery(OutboxEntry entry, FullJitterBackoff backo
     /// <summary>E2 requests made; not <see cref="FullJitterBackoff.Failures"/>, which also counts faults that sent nothing.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>No attempt before this; the default (the distant past) means due now.</summary>
-    public DateTimeOffset NotBefore { get; set; }
+    /// <summary>
+    /// No attempt before this, on the publisher's monotonic axis (time since it started); the
+    /// default (its start) means due now.
+    /// </summary>
+    public TimeSpan NotBefore { get; set; }
 
     /// <summary>A request for it is in flight, or about to be: the scheduler skips it.</summary>
     public bool InFlight { get; set; }

@@ -2,22 +2,28 @@ namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
 /// When the agent last sent a REST request: the orchestrator's idea of "alive" (the open stream
-/// does not count). Touched by the HTTP pipeline for every E1–E6 request.
+/// does not count). Touched by the HTTP pipeline for every E1–E6 request. Kept as monotonic
+/// timestamps (<see cref="TimeProvider.GetTimestamp"/>): a wall-clock step moves no heartbeat and
+/// fails no probe (docs/protocol.md §10 "Time", docs/adr/0042).
 /// </summary>
 public sealed class RequestActivity(TimeProvider timeProvider)
 {
     private const long NoAnswer = long.MinValue;
-    private long _lastRequestTicks = timeProvider.GetUtcNow().UtcTicks;
-    private long _lastAnswerTicks = NoAnswer;
+    private long _lastRequest = timeProvider.GetTimestamp();
+    private long _lastAnswer = NoAnswer;
 
-    public DateTimeOffset LastRequestAt => new(Interlocked.Read(ref _lastRequestTicks), TimeSpan.Zero);
+    /// <summary>The monotonic timestamp of the last request (from the start until the first): compare two readings to see whether one came in between.</summary>
+    public long LastRequestTimestamp => Interlocked.Read(ref _lastRequest);
 
-    public void Touch() => Interlocked.Exchange(ref _lastRequestTicks, timeProvider.GetUtcNow().UtcTicks);
+    /// <summary>Monotonic time since the last REST request.</summary>
+    public TimeSpan SinceLastRequest => timeProvider.GetElapsedTime(LastRequestTimestamp);
 
-    /// <summary>When the orchestrator last answered anything (any status, stream connects too); null before the first answer. Read by <c>/readyz</c>.</summary>
-    public DateTimeOffset? LastAnswerAt =>
-        Interlocked.Read(ref _lastAnswerTicks) is var ticks && ticks != NoAnswer ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    public void Touch() => Interlocked.Exchange(ref _lastRequest, timeProvider.GetTimestamp());
+
+    /// <summary>Monotonic time since the orchestrator last answered anything (any status, stream connects too); null before the first answer. Read by <c>/readyz</c>.</summary>
+    public TimeSpan? SinceLastAnswer =>
+        Interlocked.Read(ref _lastAnswer) is var answered && answered != NoAnswer ? timeProvider.GetElapsedTime(answered) : null;
 
     /// <summary>The orchestrator answered a request, whatever the status.</summary>
-    public void Answered() => Interlocked.Exchange(ref _lastAnswerTicks, timeProvider.GetUtcNow().UtcTicks);
+    public void Answered() => Interlocked.Exchange(ref _lastAnswer, timeProvider.GetTimestamp());
 }

@@ -17,7 +17,9 @@ namespace EgressAgent.Application.Pipeline;
 /// of <see cref="MaxConcurrentDeliveries"/> slots only while it runs. A result that failed waits
 /// out its backoff in memory (<see cref="PendingDelivery.NotBefore"/>) holding no slot, so results
 /// that keep failing never delay the others. A result leaves the outbox only after a 2xx, a final
-/// 4xx, its 413 replacement being stored, or expiry.
+/// 4xx, its 413 replacement being stored, or expiry. Every due time and expiry is on the monotonic
+/// clock (<see cref="Now"/>): a wall-clock step neither expires a result nor moves a retry
+/// (docs/protocol.md §10 "Time", docs/adr/0042).
 /// </summary>
 internal sealed partial class ResultPublisher(
     IResultOutbox outbox,
@@ -42,6 +44,9 @@ internal sealed partial class ResultPublisher(
     private static readonly TimeSpan RelistDelay = TimeSpan.FromSeconds(1);
 
     private readonly TimeSpan _timeToLive = results.Value.TimeToLive;
+
+    /// <summary>The monotonic timestamp every due time of this class counts from (see <see cref="Now"/>).</summary>
+    private readonly long _origin = timeProvider.GetTimestamp();
     private readonly TimeSpan _publishBound = AgentLoops.PublishBound(timeouts.Value);
     private readonly LevelTriggeredSignal _wake = new();
     private readonly LevelTriggeredSignal _removed = new();
@@ -82,10 +87,10 @@ internal sealed partial class ResultPublisher(
         {
             while (!stop.IsCancellationRequested)
             {
-                DateTimeOffset? nextDue = null;
+                TimeSpan? nextDue = null;
                 if (Interlocked.Exchange(ref _relist, 0) == 1 && !TryRelist())
                 {
-                    nextDue = timeProvider.GetUtcNow() + RelistDelay;
+                    nextDue = Now + RelistDelay;
                 }
 
                 nextDue = Earliest(nextDue, await DispatchDueAsync(stop));
@@ -104,7 +109,7 @@ internal sealed partial class ResultPublisher(
     }
 
     /// <summary>Until something changes (a new result, a finished turn) or <paramref name="due"/> comes.</summary>
-    private async Task WaitAsync(DateTimeOffset? due, CancellationToken stop)
+    private async Task WaitAsync(TimeSpan? due, CancellationToken stop)
     {
         if (due is null)
         {
@@ -114,7 +119,7 @@ internal sealed partial class ResultPublisher(
 
         // Whole milliseconds, rounded up: timers count in milliseconds, and a wait cut down to 0 ms
         // would end at once, before the result is due, over and over.
-        var wait = due.Value - timeProvider.GetUtcNow();
+        var wait = due.Value - Now;
         if (wait > TimeSpan.Zero)
         {
             await _wake.WaitAsync(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), timeProvider, stop);
@@ -176,9 +181,9 @@ internal sealed partial class ResultPublisher(
     }
 
     /// <summary>Gives every result that is due a turn, oldest first; returns when the next waiting one is due.</summary>
-    private async Task<DateTimeOffset?> DispatchDueAsync(CancellationToken stop)
+    private async Task<TimeSpan?> DispatchDueAsync(CancellationToken stop)
     {
-        DateTimeOffset? nextDue = null;
+        TimeSpan? nextDue = null;
         foreach (var candidate in Snapshot())
         {
             if (!TryTakeTurn(candidate, out var waitingUntil))
@@ -218,7 +223,7 @@ internal sealed partial class ResultPublisher(
     }
 
     /// <summary>Claims <paramref name="delivery"/> for a turn if it is due and free; else says until when it waits, if it does.</summary>
-    private bool TryTakeTurn(PendingDelivery delivery, out DateTimeOffset? waitingUntil)
+    private bool TryTakeTurn(PendingDelivery delivery, out TimeSpan? waitingUntil)
     {
         waitingUntil = null;
         lock (_gate)
@@ -228,7 +233,7 @@ internal sealed partial class ResultPublisher(
                 return false;
             }
 
-            if (delivery.NotBefore > timeProvider.GetUtcNow())
+            if (delivery.NotBefore > Now)
             {
                 waitingUntil = delivery.NotBefore;
                 return false;
@@ -288,7 +293,7 @@ internal sealed partial class ResultPublisher(
             return;
         }
 
-        if (timeProvider.GetUtcNow() >= ExpiryOf(delivery))
+        if (Now >= ExpiryOf(delivery))
         {
             LogExpired(logger, stored.OperationId, _timeToLive);
             Settle(delivery, delivered: false);
@@ -396,7 +401,7 @@ internal sealed partial class ResultPublisher(
             : jittered;
 
         // Never past expiry: the turn at expiry drops the result without another attempt.
-        var now = timeProvider.GetUtcNow();
+        var now = Now;
         var untilExpiry = ExpiryOf(delivery) - now;
         delay = delay < untilExpiry ? delay : (untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero);
         lock (_gate)
@@ -429,9 +434,22 @@ internal sealed partial class ResultPublisher(
         _removed.Set();
     }
 
-    private DateTimeOffset ExpiryOf(PendingDelivery delivery) => delivery.Entry.CreatedAt + _timeToLive;
+    /// <summary>Monotonic time since <see cref="_origin"/>: the axis of every due time here.</summary>
+    private TimeSpan Now => timeProvider.GetElapsedTime(_origin);
 
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+    /// <summary>
+    /// When <paramref name="delivery"/> expires, on <see cref="Now"/>'s axis: its time to live less its
+    /// age when this process created or loaded it (never less than zero, never more than the TTL),
+    /// counted from that moment on the monotonic clock. Its stored wall-clock time plays no part.
+    /// </summary>
+    private TimeSpan ExpiryOf(PendingDelivery delivery)
+    {
+        var entry = delivery.Entry;
+        var remaining = entry.AgeWhenKnown < _timeToLive ? _timeToLive - entry.AgeWhenKnown : TimeSpan.Zero;
+        return timeProvider.GetElapsedTime(_origin, entry.KnownSince) + remaining;
+    }
+
+    private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) =>
         a is null ? b : b is null ? a : (a < b ? a : b);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Result of {OperationId} delivered after {Attempts} attempt(s)")]

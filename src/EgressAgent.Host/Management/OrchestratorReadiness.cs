@@ -15,31 +15,30 @@ namespace EgressAgent.Host.Management;
 internal sealed class OrchestratorReadiness(
     RequestActivity activity,
     CredentialRejections rejections,
-    IOptions<OperationsOptions> options,
-    TimeProvider timeProvider) : IHealthCheck
+    IOptions<OperationsOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // Monotonic ages: a wall-clock step fails no probe (docs/protocol.md §10 "Time", docs/adr/0042).
         var limit = options.Value.ActivityTimeout;
-        var now = timeProvider.GetUtcNow();
         HealthCheckResult result;
-        if (activity.LastAnswerAt is not { } last)
+        if (activity.SinceLastAnswer is not { } sinceAnswer)
         {
             result = HealthCheckResult.Unhealthy("no answer from the orchestrator yet");
         }
-        else if (now - last > limit)
+        else if (sinceAnswer > limit)
         {
             result = HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
-                $"no answer from the orchestrator for {(now - last).TotalSeconds:0.#} s (Operations:ActivityTimeout {limit.TotalSeconds:0.#} s)"));
+                $"no answer from the orchestrator for {sinceAnswer.TotalSeconds:0.#} s (Operations:ActivityTimeout {limit.TotalSeconds:0.#} s)"));
         }
-        else if (rejections.RejectedSince is { } since)
+        else if (rejections.RejectedDuration is { } rejected)
         {
             result = HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
-                $"the orchestrator has rejected the credential for {(now - since).TotalSeconds:0.#} s"));
+                $"the orchestrator has rejected the credential for {rejected.TotalSeconds:0.#} s"));
         }
         else
         {
-            result = HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"last answer {(now - last).TotalSeconds:0.#} s ago"));
+            result = HealthCheckResult.Healthy(string.Create(CultureInfo.InvariantCulture, $"last answer {sinceAnswer.TotalSeconds:0.#} s ago"));
         }
 
         return Task.FromResult(result);

@@ -61,7 +61,12 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             File.Delete(leftover);
         }
 
-        _index = OutboxRecovery.Read(_directory, _quarantine, _segments, logger);
+        // Each stored result's remaining time to live is fixed here, from its stored wall-clock age
+        // at this moment, and counts down on the monotonic clock from now on (docs/adr/0042).
+        var loadedAt = timeProvider.GetUtcNow();
+        var loadedStamp = timeProvider.GetTimestamp();
+        _index = OutboxRecovery.Read(
+            _directory, _quarantine, _segments, (key, createdAt) => OutboxEntry.Loaded(key, createdAt, loadedAt, loadedStamp), logger);
         _pending = _index.Count; // the same entries the publisher will see, so the count can reach zero
         if (_pending > 0)
         {
@@ -93,7 +98,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
+        // The wall-clock time is stored for the next process; this one counts the result's age from
+        // the monotonic timestamp taken with it (docs/protocol.md §10 "Time", docs/adr/0042).
         var createdAt = _timeProvider.GetUtcNow();
+        var createdStamp = _timeProvider.GetTimestamp();
         var head = Head(operationId, createdAt.UtcTicks);
         string? temporary = null;
         FileStream? file = null;
@@ -116,7 +124,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
             if (spill.Spilled is null)
             {
-                return await AppendAsync(operationId, createdAt, new SegmentRecord(spill.ToArray(head, RecordEnd), head.Length));
+                return await AppendAsync(operationId, createdAt, createdStamp, new SegmentRecord(spill.ToArray(head, RecordEnd), head.Length));
             }
 
             spill.Write("}"u8);
@@ -142,7 +150,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         // (docs/adr/0029): AddAsync still returns only once the file and its name are durable.
         await _directorySync.FlushAsync();
         var key = Path.GetFileName(temporary)[..^(Extension.Length + TemporaryExtension.Length)];
-        var entry = new OutboxEntry(key, createdAt);
+        var entry = new OutboxEntry(key, createdAt, createdStamp, TimeSpan.Zero);
         lock (_indexGate)
         {
             _index.Add(key, new OutboxIndexEntry(entry));
@@ -175,11 +183,11 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     }
 
     /// <summary>A small result: one line of the active segment, durable when the group it joined is synced.</summary>
-    private async Task<OutboxEntry> AppendAsync(string operationId, DateTimeOffset createdAt, SegmentRecord record)
+    private async Task<OutboxEntry> AppendAsync(string operationId, DateTimeOffset createdAt, long createdStamp, SegmentRecord record)
     {
         await _segments.AppendAsync(record);
         var segment = record.Segment!;
-        var entry = new OutboxEntry(KeyOf(createdAt.UtcTicks, segment, record.Offset), createdAt);
+        var entry = new OutboxEntry(KeyOf(createdAt.UtcTicks, segment, record.Offset), createdAt, createdStamp, TimeSpan.Zero);
         var indexed = new OutboxIndexEntry(entry)
         {
             Segment = segment,

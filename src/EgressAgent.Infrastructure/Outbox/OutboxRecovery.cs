@@ -10,10 +10,12 @@ internal static class OutboxRecovery
     /// <summary>
     /// Reads what earlier processes left: files of their own, and segments minus their acks. A
     /// name not of the outbox's making is left alone: listed, loaded or moved, never.
+    /// <paramref name="entryOf"/> makes an entry of a key and its stored creation time.
     /// </summary>
-    public static Dictionary<string, OutboxIndexEntry> Read(string directory, string quarantine, SegmentLog segments, ILogger logger)
+    public static Dictionary<string, OutboxIndexEntry> Read(
+        string directory, string quarantine, SegmentLog segments, Func<string, DateTimeOffset, OutboxEntry> entryOf, ILogger logger)
     {
-        var recovery = new Recovery(quarantine, segments, logger);
+        var recovery = new Recovery(quarantine, segments, entryOf, logger);
         foreach (var path in Directory.EnumerateFiles(directory))
         {
             var name = Path.GetFileName(path);
@@ -22,7 +24,7 @@ internal static class OutboxRecovery
                 var key = name[..^FileResultOutbox.Extension.Length];
                 if (key.Length > 20 && long.TryParse(key.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
                 {
-                    var entry = new OutboxEntry(key, new DateTimeOffset(ticks, TimeSpan.Zero));
+                    var entry = entryOf(key, new DateTimeOffset(ticks, TimeSpan.Zero));
                     recovery.Index.Add(key, new OutboxIndexEntry(entry));
                 }
             }
@@ -56,7 +58,7 @@ internal static class OutboxRecovery
         && Guid.TryParseExact(name.AsSpan(21, 32), "N", out _);
 
     /// <summary>What one start-up read has found so far.</summary>
-    private sealed class Recovery(string quarantine, SegmentLog segments, ILogger logger)
+    private sealed class Recovery(string quarantine, SegmentLog segments, Func<string, DateTimeOffset, OutboxEntry> entryOf, ILogger logger)
     {
         public Dictionary<string, OutboxIndexEntry> Index { get; } = new(StringComparer.Ordinal);
 
@@ -87,7 +89,7 @@ internal static class OutboxRecovery
                     continue;
                 }
 
-                var entry = new OutboxEntry(FileResultOutbox.KeyOf(line.CreatedTicks, segment, line.Offset), new DateTimeOffset(line.CreatedTicks, TimeSpan.Zero));
+                var entry = entryOf(FileResultOutbox.KeyOf(line.CreatedTicks, segment, line.Offset), new DateTimeOffset(line.CreatedTicks, TimeSpan.Zero));
                 Index.Add(entry.Key, new OutboxIndexEntry(entry)
                 {
                     Segment = segment,

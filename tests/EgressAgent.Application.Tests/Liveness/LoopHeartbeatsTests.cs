@@ -1,5 +1,5 @@
 using EgressAgent.Application.Liveness;
-using Microsoft.Extensions.Time.Testing;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Liveness;
 
@@ -7,7 +7,7 @@ namespace EgressAgent.Application.Tests.Liveness;
 public sealed class LoopHeartbeatsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly FakeTimeProvider _time = new();
+    private readonly SteppedWallClock _time = new();
     private readonly LoopHeartbeats _heartbeats;
 
     public LoopHeartbeatsTests() => _heartbeats = new LoopHeartbeats(_time);
@@ -60,5 +60,24 @@ public sealed class LoopHeartbeatsTests
         var stuck = Assert.Single(_heartbeats.Stuck());
         Assert.Equal(TimeSpan.FromSeconds(10), stuck.Bound);
         Assert.Equal(TimeSpan.FromSeconds(30), stuck.WorkingFor);
+    }
+
+    [Theory]
+    [InlineData(24 * 60)] // forward a day
+    [InlineData(-60)] // back an hour
+    public void A_wall_clock_step_makes_no_step_stuck_and_hides_none(int minutes)
+    {
+        // docs/protocol.md §10 "Time": steps are timed on the monotonic clock. Timed on the wall
+        // clock, a step forward made every open step "stuck" (a pod restarted for nothing) and a
+        // step back hid a real hang for an hour.
+        using var step = _heartbeats.Working(AgentLoops.Publisher, Bound);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        _time.StepWallClock(TimeSpan.FromMinutes(minutes));
+        Assert.Empty(_heartbeats.Stuck());
+
+        _time.Advance(Bound);
+        var stuck = Assert.Single(_heartbeats.Stuck());
+        Assert.Equal(Bound + TimeSpan.FromSeconds(10), stuck.WorkingFor);
     }
 }

@@ -22,6 +22,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
     private readonly StorageHealth _storage = new(TimeProvider.System);
     private readonly HeartbeatPump _pump;
     private readonly ConcurrentQueue<DateTimeOffset> _beats = new();
+    private readonly ConcurrentQueue<long> _beatTimestamps = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly DateTimeOffset _start;
     private Task? _run;
@@ -37,6 +38,7 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
             // Like the HTTP pipeline: every request sent counts as activity, answered or not.
             _activity.Touch();
             _beats.Enqueue(_time.GetUtcNow());
+            _beatTimestamps.Enqueue(_time.GetTimestamp());
             return Interlocked.Decrement(ref _failuresLeft) >= 0
                 ? Task.FromException(_failure())
                 : Task.CompletedTask;
@@ -77,6 +79,26 @@ public sealed class HeartbeatPumpTests : IAsyncDisposable
         Assert.True(_beats.Count >= 6, $"expected at least 6 heartbeats in 6 intervals, got {_beats.Count}");
         Assert.All(gaps, gap => Assert.InRange(gap, Interval / 2, Interval));
         Assert.InRange(_time.GetUtcNow() - times[^1], TimeSpan.Zero, Interval);
+    }
+
+    [Fact]
+    public async Task A_wall_clock_stepped_back_an_hour_delays_no_heartbeat()
+    {
+        // docs/protocol.md §10 "Time": the gap is measured on the monotonic clock. Measured on the
+        // wall clock, the step back made the last request look an hour in the future: no beat for an hour.
+        Saturate();
+        var started = _time.GetTimestamp();
+        await StartAsync();
+        await AdvanceInStepsAsync(Interval * 2);
+
+        _time.StepWallClock(-TimeSpan.FromHours(1));
+        await AdvanceInStepsAsync(Interval * 4);
+
+        var times = _beatTimestamps.Prepend(started).ToList();
+        var gaps = times.Zip(times.Skip(1), (a, b) => _time.GetElapsedTime(a, b)).ToList();
+        Assert.True(_beatTimestamps.Count >= 6, $"expected at least 6 heartbeats in 6 intervals, got {_beatTimestamps.Count}");
+        Assert.All(gaps, gap => Assert.InRange(gap, Interval / 2, Interval));
+        Assert.InRange(_time.GetElapsedTime(times[^1]), TimeSpan.Zero, Interval);
     }
 
     [Fact]

@@ -254,6 +254,65 @@ public sealed class ResultPublisherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_wall_clock_stepped_forward_a_day_expires_no_pending_result()
+    {
+        // docs/protocol.md §10 "Time": measured on the wall clock, this step dropped every pending result.
+        _answers.Enqueue(new PublishOutcome(PublishStatus.Retryable, 503));
+        await AddResultAsync("op-1");
+        Start();
+        Assert.Equal(FirstRetry, await _time.WaitForPendingTimerAsync());
+
+        _time.StepWallClock(TimeSpan.FromDays(1));
+        _time.Advance(FirstRetry);
+
+        await Eventually.UntilAsync(() => _outbox.Removals == 1, "the result is delivered on its retry");
+        Assert.Equal(2, Attempts);
+        Assert.Equal(1, _counters.ResultsDelivered);
+        Assert.Equal(0, _counters.ResultsDropped);
+        Assert.False(_log.Logged(LogLevel.Error, "expired"));
+    }
+
+    [Fact]
+    public async Task A_wall_clock_stepped_back_a_day_keeps_no_result_past_its_time_to_live()
+    {
+        _answers.Enqueue(new PublishOutcome(PublishStatus.Retryable, 503, RetryAfter: TimeToLive * 2));
+        await AddResultAsync("op-1");
+        Start();
+        Assert.Equal(TimeToLive, await _time.WaitForPendingTimerAsync());
+
+        _time.StepWallClock(-TimeSpan.FromDays(1));
+        _time.Advance(TimeToLive);
+
+        await Eventually.UntilAsync(() => _outbox.Removals == 1, "the expired result is removed");
+        Assert.Equal(1, Attempts);
+        Assert.True(_log.Logged(LogLevel.Error, "Result of op-1 expired"));
+    }
+
+    [Theory]
+    [InlineData(4 * 60, 6 * 60)] // stored 4 min ago: 6 of its 10 min left
+    [InlineData(-24 * 60 * 60, 10 * 60)] // stored "in the future" (the clock was ahead then): age 0, the whole TTL
+    public async Task A_result_loaded_with_stored_age_A_expires_after_TTL_less_A_of_monotonic_time(int ageSeconds, int leftSeconds)
+    {
+        // docs/protocol.md §10 "Time": the remaining TTL is fixed at load, then counts down on the
+        // monotonic clock; the wall clock stepped meanwhile plays no part.
+        var left = TimeSpan.FromSeconds(leftSeconds);
+        _answers.Enqueue(new PublishOutcome(PublishStatus.Retryable, 503, RetryAfter: TimeToLive * 2));
+        _outbox.Add("op-old", Result("op-old"), _time.GetUtcNow() - TimeSpan.FromSeconds(ageSeconds));
+        _time.StepWallClock(TimeSpan.FromDays(1));
+
+        Start();
+        Assert.Equal(left, await _time.WaitForPendingTimerAsync());
+        _time.StepWallClock(-TimeSpan.FromDays(2));
+        _time.Advance(left - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, _outbox.Removals);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.UntilAsync(() => _outbox.Removals == 1, "the expired result is removed");
+        Assert.Equal(1, AttemptsOf("op-old"));
+        Assert.True(_log.Logged(LogLevel.Error, "Result of op-old expired"));
+    }
+
+    [Fact]
     public async Task Next_operation_from_a_delivery_is_queued_and_counted_in_flight()
     {
         _answers.Enqueue(PublishOutcome.Delivered(200, Envelopes.Fetched("op-next")));

@@ -41,14 +41,22 @@ internal sealed class InMemoryOutbox(TimeProvider timeProvider) : IResultOutbox
     public Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken)
     {
         OnAdd?.Invoke(operationId);
-        return Task.FromResult(Add(operationId, result, timeProvider.GetUtcNow()));
+        var sequence = Interlocked.Increment(ref _sequence).ToString("D10", CultureInfo.InvariantCulture);
+        return Task.FromResult(Add(operationId, result, OutboxEntry.Created($"{sequence}-{operationId}", timeProvider.GetUtcNow(), timeProvider)));
     }
 
-    /// <summary>Stores a result as if computed at <paramref name="createdAt"/> (an earlier process, say).</summary>
+    /// <summary>
+    /// Stores a result as if computed at <paramref name="createdAt"/> by an earlier process and
+    /// loaded from the disk now, like the file outbox does at start.
+    /// </summary>
     public OutboxEntry Add(string operationId, JsonObject result, DateTimeOffset createdAt)
     {
         var sequence = Interlocked.Increment(ref _sequence).ToString("D10", CultureInfo.InvariantCulture);
-        var entry = new OutboxEntry($"{sequence}-{operationId}", createdAt);
+        return Add(operationId, result, OutboxEntry.Loaded($"{sequence}-{operationId}", createdAt, timeProvider.GetUtcNow(), timeProvider.GetTimestamp()));
+    }
+
+    private OutboxEntry Add(string operationId, JsonObject result, OutboxEntry entry)
+    {
         _pending[entry.Key] = (entry, new StoredResult(operationId, new JsonResultBody(result)));
         _adds.AddOrUpdate(operationId, 1, (_, n) => n + 1);
         return entry;

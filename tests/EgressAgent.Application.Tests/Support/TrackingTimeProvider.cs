@@ -1,13 +1,13 @@
-using Microsoft.Extensions.Time.Testing;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Support;
 
 /// <summary>
-/// A <see cref="FakeTimeProvider"/> that reports the timers the code under test creates. Time
+/// A <see cref="SteppedWallClock"/> (a FakeTimeProvider whose wall clock can be stepped) that reports the timers the code under test creates. Time
 /// may only be moved once the code is parked on its timer: advancing earlier would start the
 /// timer late and make the test measure the test, not the code.
 /// </summary>
-internal sealed class TrackingTimeProvider : FakeTimeProvider
+internal sealed class TrackingTimeProvider : SteppedWallClock
 {
     private readonly Lock _gate = new();
     private readonly List<TrackedTimer> _timers = [];

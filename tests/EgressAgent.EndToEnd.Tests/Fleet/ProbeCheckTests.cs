@@ -8,6 +8,7 @@ using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Host.Management;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +30,7 @@ public sealed class ProbeCheckTests
     {
         var activity = new RequestActivity(_time);
         var rejections = new CredentialRejections(_time);
-        var check = new OrchestratorReadiness(activity, rejections, Options.Create(new OperationsOptions { ActivityTimeout = ActivityTimeout }), _time);
+        var check = new OrchestratorReadiness(activity, rejections, Options.Create(new OperationsOptions { ActivityTimeout = ActivityTimeout }));
 
         var beforeAnyAnswer = await CheckAsync(check);
         activity.Answered();
@@ -46,6 +47,29 @@ public sealed class ProbeCheckTests
         Assert.Equal(HealthStatus.Healthy, atTheLimit.Status);
         Assert.Equal((HealthStatus.Unhealthy, "no answer from the orchestrator for 121 s (Operations:ActivityTimeout 120 s)"), (pastTheLimit.Status, pastTheLimit.Description));
         Assert.Equal((HealthStatus.Unhealthy, "the orchestrator has rejected the credential for 5 s"), (rejected.Status, rejected.Description));
+    }
+
+    [Theory]
+    [InlineData(24 * 60)] // forward a day
+    [InlineData(-60)] // back an hour
+    public async Task A_wall_clock_step_fails_neither_probe(int minutes)
+    {
+        // docs/protocol.md §10 "Time": both probes measure on the monotonic clock.
+        var time = new SteppedWallClock();
+        var activity = new RequestActivity(time);
+        var heartbeats = new LoopHeartbeats(time);
+        var ready = new OrchestratorReadiness(activity, new CredentialRejections(time), Options.Create(new OperationsOptions { ActivityTimeout = ActivityTimeout }));
+        var live = new LivenessCheck(new AgentLiveness(heartbeats, new ServiceCollection().BuildServiceProvider()));
+        activity.Answered();
+        using var step = heartbeats.Working(AgentLoops.Publisher, AgentLoops.PublishBound(new EndpointTimeoutOptions()));
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        time.StepWallClock(TimeSpan.FromMinutes(minutes));
+
+        var readiness = await CheckAsync(ready);
+        var liveness = await CheckAsync(live);
+        Assert.Equal((HealthStatus.Healthy, "last answer 10 s ago"), (readiness.Status, readiness.Description));
+        Assert.Equal(HealthStatus.Healthy, liveness.Status);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Ports;
 using EgressAgent.Infrastructure.Outbox;
 using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -155,6 +156,59 @@ public sealed class FileResultOutboxTests : IDisposable
         Assert.Equal(0, outbox.PendingCount); // nothing left that a graceful stop would wait for
     }
 
+    [Theory]
+    [InlineData(10)] // a record of a segment
+    [InlineData(100_000)] // a file of its own
+    public async Task A_loaded_result_keeps_its_stored_creation_time_and_its_age_is_fixed_at_load_then_counted_monotonically(int size)
+    {
+        // docs/protocol.md §10 "Time": the remaining TTL is the TTL less the stored wall-clock age
+        // at load; from then on the monotonic clock counts, not the wall clock.
+        await NewOutbox(Start).AddAsync("op-1", Sized(size), CancellationToken.None);
+        var time = new SteppedWallClock(Start + TimeSpan.FromHours(3));
+
+        var entry = Assert.Single(NewOutbox(time).ListPending());
+        time.StepWallClock(TimeSpan.FromDays(1));
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Start, entry.CreatedAt);
+        Assert.Equal(TimeSpan.FromHours(3), entry.AgeWhenKnown);
+        Assert.Equal(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(1), entry.AgeOn(time));
+    }
+
+    [Fact]
+    public async Task A_result_stored_with_a_creation_time_in_the_future_is_loaded_with_age_zero()
+    {
+        // Stored by a process whose wall clock was a day ahead (corrected since): not "negative age", not older than it is.
+        await NewOutbox(Start.AddDays(1)).AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        var time = new SteppedWallClock(Start);
+
+        var entry = Assert.Single(NewOutbox(time).ListPending());
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Start.AddDays(1), entry.CreatedAt);
+        Assert.Equal(TimeSpan.Zero, entry.AgeWhenKnown);
+        Assert.Equal(TimeSpan.FromMinutes(1), entry.AgeOn(time));
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100_000)]
+    public async Task A_result_created_by_this_process_starts_at_age_zero_whatever_the_wall_clock_does_after(int size)
+    {
+        var time = new SteppedWallClock(Start);
+        var outbox = NewOutbox(time);
+
+        var stored = await outbox.AddAsync("op-1", Sized(size), CancellationToken.None);
+        time.StepWallClock(TimeSpan.FromDays(1));
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        var entry = Assert.Single(outbox.ListPending());
+        Assert.Equal(stored, entry);
+        Assert.Equal(Start, entry.CreatedAt); // what the next process reads
+        Assert.Equal(TimeSpan.Zero, entry.AgeWhenKnown);
+        Assert.Equal(TimeSpan.FromSeconds(5), entry.AgeOn(time));
+    }
+
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
 
     /// <summary>The name of a result file as an earlier process wrote it (a result too large for a segment has one).</summary>
@@ -164,8 +218,12 @@ public sealed class FileResultOutboxTests : IDisposable
         return $"{Start.UtcTicks:D20}-{Guid.NewGuid():N}.result.json";
     }
 
-    private FileResultOutbox NewOutbox(DateTimeOffset? now = null) => new(
+    private FileResultOutbox NewOutbox(DateTimeOffset? now = null) => NewOutbox(new FakeTimeProvider(now ?? Start));
+
+    private FileResultOutbox NewOutbox(TimeProvider time) => new(
         Options.Create(new StorageOptions { DataDirectory = _dataDirectory }),
-        new FakeTimeProvider(now ?? Start),
+        time,
         NullLogger<FileResultOutbox>.Instance);
+
+    private static JsonObject Sized(int size) => new() { ["text"] = new string('x', size) };
 }

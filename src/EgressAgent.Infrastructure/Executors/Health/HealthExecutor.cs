@@ -27,8 +27,15 @@ internal sealed class HealthExecutor(
     IStorageHealth storage) : IOperationExecutor
 {
     private const string Degraded = "degraded";
-    private static readonly DateTimeOffset ProcessStartedAt = StartOfThisProcess();
     private static readonly (string Version, string Build) Release = ReleaseOf(typeof(HealthExecutor).Assembly);
+
+    /// <summary>
+    /// The process's age when this executor was made, read against the wall clock once (the start
+    /// time the OS reports is a wall time); from then on uptime counts on the monotonic clock, so a
+    /// wall-clock step does not move it (docs/protocol.md §10 "Time", docs/adr/0042).
+    /// </summary>
+    private readonly TimeSpan _ageWhenMade = AgeOfThisProcess();
+    private readonly long _madeAt = timeProvider.GetTimestamp();
 
     public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/test/health");
 
@@ -45,7 +52,7 @@ internal sealed class HealthExecutor(
             ["build"] = Release.Build,
             ["instance_id"] = instanceId.ToString(),
             ["trace_id"] = context.TraceId,
-            ["uptime_seconds"] = Math.Round(Math.Max(0, (timeProvider.GetUtcNow() - ProcessStartedAt).TotalSeconds), 3),
+            ["uptime_seconds"] = Math.Round((_ageWhenMade + timeProvider.GetElapsedTime(_madeAt)).TotalSeconds, 3),
             ["state"] = state,
             ["workers"] = operations.Value.Workers,
             ["in_flight"] = inFlight.InFlight,
@@ -88,9 +95,11 @@ internal sealed class HealthExecutor(
         return plus < 0 ? (informational, "dev") : (informational[..plus], informational[(plus + 1)..]);
     }
 
-    private static DateTimeOffset StartOfThisProcess()
+    /// <summary>Now less the process's start time, both on the system's wall clock read together; never negative.</summary>
+    private static TimeSpan AgeOfThisProcess()
     {
         using var process = Process.GetCurrentProcess();
-        return new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        var age = DateTime.UtcNow - process.StartTime.ToUniversalTime();
+        return age > TimeSpan.Zero ? age : TimeSpan.Zero;
     }
 }
