@@ -92,7 +92,7 @@ public sealed class StoreLivenessTests
         {
             Interlocked.Increment(ref _calls);
             await _released.Task;
-            return new OutboxEntry(operationId, DateTimeOffset.UnixEpoch);
+            return OutboxEntry.Created(operationId, DateTimeOffset.UnixEpoch, TimeProvider.System);
         }
 
         public IReadOnlyList<OutboxEntry> ListPending() => [];

@@ -166,7 +166,7 @@ public sealed class ProbeCheckTests
         Assert.Equal((HealthStatus.Unhealthy, "storage: one step working for 45 s, bound 30 s (stuck)"), (livePast.Status, livePast.Description));
         Assert.Equal((HealthStatus.Unhealthy, "storage stuck: a store has not returned for 45 s"), (readyPast.Status, readyPast.Description));
 
-        never.SetResult(new OutboxEntry("op-1", DateTimeOffset.UnixEpoch));
+        never.SetResult(OutboxEntry.Created("op-1", DateTimeOffset.UnixEpoch, TimeProvider.System));
         Assert.True(await store.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(live)).Status);
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(ready)).Status);
