@@ -8,7 +8,16 @@ namespace EgressAgent.EndToEnd.Tests.Deploy;
 /// </summary>
 internal sealed class ContainerRecipe
 {
-    private ContainerRecipe(IReadOnlyList<Stage> stages) => Stages = stages;
+    private ContainerRecipe(string file, IReadOnlyList<Stage> stages)
+    {
+        File = file;
+        Stages = stages;
+    }
+
+    public string File { get; }
+
+    /// <summary>BuildKit's per-Dockerfile ignore file, <c>&lt;Dockerfile&gt;.dockerignore</c> beside it.</summary>
+    public string IgnoreFile => File + ".dockerignore";
 
     public IReadOnlyList<Stage> Stages { get; }
 
@@ -18,7 +27,7 @@ internal sealed class ContainerRecipe
     {
         var stages = new List<Stage>();
         var pending = string.Empty;
-        foreach (var raw in File.ReadAllLines(path))
+        foreach (var raw in System.IO.File.ReadAllLines(path))
         {
             var line = raw.Trim();
             if (line.StartsWith('#') || (line.Length == 0 && pending.Length == 0))
@@ -56,7 +65,7 @@ internal sealed class ContainerRecipe
             }
         }
 
-        return new ContainerRecipe(stages);
+        return new ContainerRecipe(path, stages);
     }
 
     internal sealed record Instruction(string Name, string Arguments)
@@ -71,6 +80,16 @@ internal sealed class ContainerRecipe
         public IEnumerable<Instruction> All(string name) => Instructions.Where(i => i.Name == name);
 
         public Instruction? Last(string name) => Instructions.LastOrDefault(i => i.Name == name);
+
+        /// <summary>
+        /// <c>COPY --from=&lt;stage&gt; source… destination</c> instructions from <paramref name="stage"/>:
+        /// their sources as written, with the destination.
+        /// </summary>
+        public IEnumerable<(IReadOnlyList<string> Sources, string Destination)> CopiesFrom(string stage) =>
+            All("COPY")
+                .Select(c => c.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(parts => parts[0] == $"--from={stage}")
+                .Select(parts => ((IReadOnlyList<string>)parts[1..^1], parts[^1]));
 
         /// <summary>ENV NAME=value pairs (the key=value form, several per instruction), later ones win.</summary>
         public IReadOnlyDictionary<string, string> Environment()

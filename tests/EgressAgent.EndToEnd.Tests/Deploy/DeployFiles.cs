@@ -9,7 +9,15 @@ internal static class DeployFiles
 
     public static string SystemdUnit => Path.Combine(RepositoryRoot, "deploy", "systemd", "egress-agent.service");
 
+    /// <summary>The image the recipes ship: the native agent (docs/adr/0044).</summary>
     public static string Dockerfile => Path.Combine(RepositoryRoot, "deploy", "container", "Dockerfile");
+
+    /// <summary>The documented alternative: the JIT agent on the ASP.NET Core runtime.</summary>
+    public static string JitDockerfile => Path.Combine(RepositoryRoot, "deploy", "container", "Dockerfile.jit");
+
+    public static string Operations => Path.Combine(RepositoryRoot, "docs", "operations.md");
+
+    public static string Performance => Path.Combine(RepositoryRoot, "docs", "performance.md");
 
     public static string KubernetesBase => Path.Combine(RepositoryRoot, "deploy", "kubernetes");
 

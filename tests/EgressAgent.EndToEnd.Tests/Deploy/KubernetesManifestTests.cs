@@ -105,18 +105,35 @@ public sealed class KubernetesManifestTests
     }
 
     [ToolFact("kubectl")]
-    public async Task Resources_request_cpu_and_memory_and_cap_memory_without_throttling_cpu()
+    public async Task Resources_are_the_ones_docs_operations_Sizing_derives_from_the_native_agents_measured_figures()
     {
         var manifests = await RenderAsync();
         var resources = Agent(Single(manifests, "StatefulSet"))["resources"]!;
+        var requestText = (string)resources["requests"]!["memory"]!;
+        var limitText = (string)resources["limits"]!["memory"]!;
+        var requested = Quantity(requestText) / (double)Mi;
+        var limit = Quantity(limitText) / (double)Mi;
+        var sizing = SizingFigures.Load();
 
-        var requested = Quantity((string)resources["requests"]!["memory"]!);
-        var limit = Quantity((string)resources["limits"]!["memory"]!);
+        // The arithmetic the section states holds, and its measured figures are docs/performance.md's.
+        var busy = sizing.Figure("busy");
+        Assert.Equal(sizing.Figure("peak during a burst") + sizing.Figure("a 1,000,000-row"), busy, 1);
+        var performance = File.ReadAllText(DeployFiles.Performance);
+        foreach (var measured in new[] { "idle, as shipped", "peak during a burst", "a 1,000,000-row" })
+        {
+            var text = sizing.Figure(measured).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
+            Assert.True(performance.Contains(text, StringComparison.Ordinal), $"docs/performance.md does not state the '{measured}' figure {text} docs/operations.md sizes from");
+        }
+
+        // The request covers a busy native agent with headroom, and is not a guess far above it.
+        Assert.InRange(requested, busy * 1.2, busy * 2);
+        // The GC's hard limit (75 % of the container's) holds a busy agent and one fetchmany at
+        // its cap (docs/adr/0043), so running out of memory ends an operation, not the pod.
+        Assert.True(0.75 * limit >= busy + sizing.Figure("one `fetchmany`"), $"memory limit {limitText}: 75 % of it is below busy {busy} MiB + one fetchmany at its cap");
         Assert.NotNull(resources["requests"]!["cpu"]);
-        // docs/operations.md "Sizing": idle RSS 62–95 MiB measured; the request covers it.
-        Assert.True(requested >= 96 * Mi, $"memory request {requested} below the measured idle footprint");
-        Assert.True(limit >= 2 * requested, "the memory limit leaves room for large results");
         Assert.Null(resources["limits"]!["cpu"]); // CFS throttling would delay heartbeats
+        Assert.Contains($"memory: {requestText}", sizing.Text, StringComparison.Ordinal);
+        Assert.Contains($"memory: {limitText}", sizing.Text, StringComparison.Ordinal);
     }
 
     [ToolFact("kubectl")]
@@ -146,6 +163,30 @@ public sealed class KubernetesManifestTests
     }
 
     private const long Mi = 1024 * 1024;
+
+    /// <summary>The figures table of docs/operations.md "### Sizing": <c>| figure | MiB | from |</c>.</summary>
+    private sealed record SizingFigures(string Text, IReadOnlyList<(string Name, double MiB)> Rows)
+    {
+        public static SizingFigures Load()
+        {
+            var operations = File.ReadAllText(DeployFiles.Operations);
+            var start = operations.IndexOf("\n### Sizing\n", StringComparison.Ordinal);
+            Assert.True(start >= 0, "docs/operations.md has no '### Sizing' section");
+            var end = operations.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+            var text = operations[start..(end < 0 ? operations.Length : end)];
+            var rows = text.Split('\n')
+                .Where(l => l.StartsWith('|'))
+                .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+                .Select(cells => (Name: cells[1].Trim('*'), Value: cells[2].Trim('*')))
+                .Where(c => double.TryParse(c.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                .Select(c => (c.Name, double.Parse(c.Value, NumberStyles.Float, CultureInfo.InvariantCulture)))
+                .ToList();
+            return new SizingFigures(text, rows);
+        }
+
+        public double Figure(string startsWith) =>
+            Assert.Single(Rows, r => r.Name.StartsWith(startsWith, StringComparison.Ordinal)).MiB;
+    }
 
     private static async Task<IReadOnlyList<JsonObject>> RenderAsync()
     {

@@ -27,6 +27,28 @@ internal static class ProductFacts
     /// <summary>The file <c>dotnet EgressAgent.Host.dll</c> is started from (the agent the E2E tests run).</summary>
     public static string HostAssemblyFile { get; } = typeof(Program).Assembly.GetName().Name + ".dll";
 
+    /// <summary>The native agent's executable: NativeAOT names it after the host assembly.</summary>
+    public static string HostExecutable { get; } = Path.GetFileNameWithoutExtension(HostAssemblyFile);
+
+    /// <summary>
+    /// The native libraries the host's packages bring for <paramref name="runtimeIdentifier"/>
+    /// (libe_sqlite3.so, libduckdb.so, …), as the build output lays them out under
+    /// <c>runtimes/&lt;rid&gt;/native</c>; a self-contained publish puts the same files beside the binary.
+    /// </summary>
+    public static IReadOnlyList<string> NativeLibraries(string runtimeIdentifier)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "runtimes", runtimeIdentifier, "native");
+        return Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList()
+            : throw new InvalidOperationException($"No native libraries for {runtimeIdentifier} in the build output ({directory}).");
+    }
+
+    /// <summary>
+    /// Whether the agent loads ICU: its runtimeconfig does not turn globalization-invariant mode on
+    /// (docs/adr/0040: SqlClient refuses invariant mode, so the host leaves it unset).
+    /// </summary>
+    public static bool UsesIcu { get; } = !LoadConfigProperty("System.Globalization.Invariant").GetValueOrDefault();
+
     /// <summary>The framework names of the host's runtimeconfig.json, e.g. Microsoft.AspNetCore.App → 10.0.0.</summary>
     public static IReadOnlyDictionary<string, Version> Frameworks { get; } = LoadFrameworks();
 
@@ -89,10 +111,20 @@ internal static class ProductFacts
             : throw new InvalidOperationException($"The host's appsettings.json is not next to the tests ({appsettings}).");
     }
 
+    private static string RuntimeConfig => Path.Combine(AppContext.BaseDirectory, Path.ChangeExtension(HostAssemblyFile, ".runtimeconfig.json"));
+
+    private static bool? LoadConfigProperty(string name)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(RuntimeConfig));
+        return document.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties)
+            && properties.TryGetProperty(name, out var value)
+                ? value.GetBoolean()
+                : null;
+    }
+
     private static Dictionary<string, Version> LoadFrameworks()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, Path.ChangeExtension(HostAssemblyFile, ".runtimeconfig.json"));
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        using var document = JsonDocument.Parse(File.ReadAllText(RuntimeConfig));
         var runtime = document.RootElement.GetProperty("runtimeOptions");
         var frameworks = runtime.TryGetProperty("frameworks", out var many)
             ? many.EnumerateArray().ToList()
