@@ -210,6 +210,15 @@ internal sealed class FaultProxy : IAsyncDisposable
             return;
         }
 
+        if (fault.Kind == ProxyFaultKind.Hold)
+        {
+            // Until the test lets it go or the proxy stops. The request's body is not read yet: it
+            // follows the head to the server, so nothing reads the client's side meanwhile (a
+            // client that gave up meanwhile is noticed when its answer is relayed).
+            await fault.Release.WaitAsync(stop);
+            Log($"{request.Method} {request.Path} released");
+        }
+
         using var upstream = new TcpClient();
         var upstreamSocket = upstream.Client;
         _sockets.TryAdd(upstreamSocket, 0);

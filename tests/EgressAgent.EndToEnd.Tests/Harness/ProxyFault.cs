@@ -23,12 +23,15 @@ internal enum ProxyFaultKind
 
     /// <summary>Answers the request itself with <see cref="ProxyFault.Status"/> and <c>Location: </c><see cref="ProxyFault.Location"/>, no body; nothing reaches the server.</summary>
     Redirect,
+
+    /// <summary>Sends the request on only once <see cref="ProxyFault.Release"/> completes, then relays as <see cref="PassThrough"/>.</summary>
+    Hold,
 }
 
 /// <summary>A fault <see cref="FaultProxy"/> applies to the exchanges a <see cref="FaultRule"/> matches.</summary>
 internal sealed class ProxyFault
 {
-    private ProxyFault(ProxyFaultKind kind, int bytes = 0, TimeSpan interval = default, int status = 0, string? location = null)
+    private ProxyFault(ProxyFaultKind kind, int bytes = 0, TimeSpan interval = default, int status = 0, string? location = null, Task? release = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         Kind = kind;
@@ -36,6 +39,7 @@ internal sealed class ProxyFault
         Interval = interval;
         Status = status;
         Location = location;
+        Release = release ?? Task.CompletedTask;
     }
 
     public static ProxyFault PassThrough { get; } = new(ProxyFaultKind.PassThrough);
@@ -52,6 +56,9 @@ internal sealed class ProxyFault
 
     /// <summary>The <c>Location</c> of a <see cref="ProxyFaultKind.Redirect"/>.</summary>
     public string? Location { get; }
+
+    /// <summary>What a <see cref="ProxyFaultKind.Hold"/> waits for before the request goes on to the server.</summary>
+    public Task Release { get; }
 
     /// <summary>Whether the request is sent on to the server (which then records it).</summary>
     public bool Forwards => Kind is not (ProxyFaultKind.HalfOpen or ProxyFaultKind.ResetBeforeAnswer or ProxyFaultKind.Redirect);
@@ -84,6 +91,17 @@ internal sealed class ProxyFault
         ArgumentOutOfRangeException.ThrowIfLessThan(status, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 399);
         return new(ProxyFaultKind.Redirect, status: status, location: location);
+    }
+
+    /// <summary>
+    /// The request reaches the server only once <paramref name="release"/> completes (the server
+    /// records it then), and its answer is relayed untouched: an exchange kept in flight for as
+    /// long as the test wants. Bounded by the client's own timeout and the proxy's lifetime.
+    /// </summary>
+    public static ProxyFault HoldUntil(Task release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return new(ProxyFaultKind.Hold, release: release);
     }
 
     public override string ToString() => Kind switch
