@@ -148,7 +148,8 @@ internal sealed partial class DurableResultWriter(
     /// <summary>What the disk or the file system can do to a write; anything else is about the result.</summary>
     private static bool IsStorageFault(Exception exception) => exception is IOException or UnauthorizedAccessException;
 
-    private static string ReasonOf(Exception exception) => $"results cannot be stored ({exception.GetType().Name}: {exception.Message})";
+    /// <summary>For health and <c>/readyz</c>: what failed, never where (the message, with its paths, is logged above).</summary>
+    private static string ReasonOf(Exception exception) => $"results cannot be stored ({StorageFaultReason.Of(exception)})";
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage degraded: {Reason}; intake paused until every waiting result is stored")]
     private static partial void LogDegraded(ILogger logger, string reason);

@@ -21,7 +21,9 @@ public interface IStorageHealth
 
     /// <summary>
     /// Why the agent is degraded, for health output and <c>/readyz</c>: a stuck store
-    /// (<c>storage stuck: a store has not returned for N s</c>) or the latest storage error; null otherwise.
+    /// (<c>storage stuck: a store has not returned for N s</c>) or the latest storage fault in a few
+    /// words (<c>results cannot be stored (storage: no space left on device)</c>) — never a path: the
+    /// exception's message goes to the log only. Null otherwise.
     /// </summary>
     string? DegradedReason { get; }
 }

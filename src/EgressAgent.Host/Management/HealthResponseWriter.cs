@@ -29,7 +29,8 @@ internal static class HealthResponseWriter
         {
             json.WriteStartObject(name);
             json.WriteString("status", Name(entry.Status));
-            json.WriteString("description", entry.Description ?? entry.Exception?.Message);
+            // A check that threw: its type only — an exception's message may name files or URLs.
+            json.WriteString("description", entry.Exception is { } failure ? $"the check failed ({failure.GetType().Name})" : entry.Description);
             json.WriteEndObject();
         }
 

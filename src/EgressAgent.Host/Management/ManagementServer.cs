@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Domain;
 using Microsoft.AspNetCore.Builder;
@@ -23,16 +24,12 @@ namespace EgressAgent.Host.Management;
 /// agent's singletons. <c>run</c> starts it before the agent's host, so it listens — or the
 /// agent exits 2 — before anything contacts the orchestrator; it stops when the host's container
 /// is disposed, after the shutdown sequence, so <c>/readyz</c> answers 503 through the whole drain.
+/// That stop is bounded by the shutdown budget, whatever the clients do (a scraper that never
+/// reads, a probe that never finishes its headers): Kestrel gets a short grace, then its
+/// connections are aborted, and if even that does not return the process exits without it — never
+/// later than <c>Shutdown:Budget</c> + 2 s after the shutdown began (docs/protocol.md §7, docs/reliability.md).
 /// </summary>
-internal sealed partial class ManagementServer(
-    IOptions<ManagementOptions> options,
-    InstanceId instanceId,
-    LivenessCheck liveness,
-    StorageReadiness storage,
-    OrchestratorReadiness orchestrator,
-    ShutdownReadiness shutdown,
-    ILoggerFactory loggerFactory,
-    ILogger<ManagementServer> logger) : IAsyncDisposable, IDisposable
+internal sealed partial class ManagementServer : IAsyncDisposable, IDisposable
 {
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
@@ -40,11 +37,66 @@ internal sealed partial class ManagementServer(
     /// <summary>Label sets kept per metric; more would go to the SDK's overflow series.</summary>
     internal const int MaxSeriesPerMetric = 100;
 
+    /// <summary>The contract's allowance past the budget for the process to be gone (docs/protocol.md §7).</summary>
+    internal static readonly TimeSpan ExitAllowance = TimeSpan.FromSeconds(2);
+
+    /// <summary>Kept from that allowance for what runs after this server stops: the rest of the disposal and the exit.</summary>
+    internal static readonly TimeSpan ExitMargin = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>At most this long for requests in flight to finish: <c>/readyz</c> has said 503 since the shutdown began.</summary>
+    internal static readonly TimeSpan MaxGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>Kept after the grace for Kestrel to abort its connections before the server is left to the exit.</summary>
+    internal static readonly TimeSpan AbortAllowance = TimeSpan.FromMilliseconds(500);
+
+    private readonly IOptions<ManagementOptions> _options;
+    private readonly InstanceId _instanceId;
+    private readonly LivenessCheck _liveness;
+    private readonly StorageReadiness _storage;
+    private readonly OrchestratorReadiness _orchestrator;
+    private readonly ShutdownReadiness _shutdown;
+    private readonly TimeSpan _budget;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<ManagementServer> _logger;
+    private const long NoStopYet = long.MinValue;
+
+    private readonly CancellationTokenRegistration[] _stopWatch;
+    private long _stopBegan = NoStopYet;
     private WebApplication? _app;
+
+    public ManagementServer(
+        IOptions<ManagementOptions> options,
+        InstanceId instanceId,
+        LivenessCheck liveness,
+        StorageReadiness storage,
+        OrchestratorReadiness orchestrator,
+        ShutdownReadiness shutdown,
+        IShutdownCoordinator coordinator,
+        IHostApplicationLifetime lifetime,
+        IOptions<ShutdownOptions> shutdownOptions,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        ILogger<ManagementServer> logger)
+    {
+        _options = options;
+        _instanceId = instanceId;
+        _liveness = liveness;
+        _storage = storage;
+        _orchestrator = orchestrator;
+        _shutdown = shutdown;
+        _budget = shutdownOptions.Value.Budget;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory;
+        _logger = logger;
+        // The budget counts from the first of: the shutdown sequence began (a signal, E4's
+        // triggers), the host began to stop (a loop that died).
+        _stopWatch = [coordinator.Stopping.Register(StopBegan), lifetime.ApplicationStopping.Register(StopBegan)];
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var urls = ManagementUrls.Split(options.Value.Urls);
+        var urls = ManagementUrls.Split(_options.Value.Urls);
         var app = Build(urls);
         try
         {
@@ -59,20 +111,62 @@ internal sealed partial class ManagementServer(
 
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        LogListening(logger, string.Join(", ", bound));
+        LogListening(_logger, string.Join(", ", bound));
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _app, null) is { } app)
+        foreach (var registration in _stopWatch)
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            await registration.DisposeAsync();
+        }
+
+        if (Interlocked.Exchange(ref _app, null) is not { } app)
+        {
+            return;
+        }
+
+        // What is left of budget + 2 s, less the margin for the exit; from now if no stop was seen.
+        StopBegan();
+        var left = _budget + ExitAllowance - ExitMargin - _timeProvider.GetElapsedTime(Volatile.Read(ref _stopBegan));
+        left = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        var grace = left - AbortAllowance;
+        grace = grace <= TimeSpan.Zero ? TimeSpan.Zero : grace < MaxGrace ? grace : MaxGrace;
+        var graceOver = new CancellationTokenSource(grace, _timeProvider);
+        var stopping = StopAsync(app, graceOver.Token);
+        try
+        {
+            await stopping.WaitAsync(left, _timeProvider);
+            graceOver.Dispose();
+        }
+        catch (TimeoutException)
+        {
+            // Left to the process exit, which closes its sockets (the grace's source too: Kestrel may
+            // still hold its token). Whatever the stop throws later is observed here.
+            _ = stopping.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            LogStopAbandoned(_logger, left);
         }
     }
 
     /// <summary>A container disposed synchronously (the host that never ran, after exit 2) disposes it this way.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Kestrel's own stop: requests in flight until <paramref name="grace"/>, then every connection aborted.</summary>
+    private static async Task StopAsync(WebApplication app, CancellationToken grace)
+    {
+        try
+        {
+            await app.StopAsync(grace);
+        }
+        catch (OperationCanceledException)
+        {
+            // The grace ran out: disposing aborts what is left.
+        }
+
+        await app.DisposeAsync();
+    }
+
+    private void StopBegan() => Interlocked.CompareExchange(ref _stopBegan, _timeProvider.GetTimestamp(), NoStopYet);
 
     private WebApplication Build(IReadOnlyList<string> urls)
     {
@@ -86,19 +180,19 @@ internal sealed partial class ManagementServer(
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // The agent's own logging, less what would only repeat it: a failing probe is an error
         // log per probe of the health check service, and a failed bind is the agent's exit 2.
-        builder.Logging.ClearProviders().AddProvider(new ForwardingLoggerProvider(loggerFactory));
+        builder.Logging.ClearProviders().AddProvider(new ForwardingLoggerProvider(_loggerFactory));
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<IHostLifetime, ManagementLifetime>();
         builder.Services.AddRouting();
         builder.Services.AddHealthChecks()
-            .AddCheck("loops", liveness, tags: [LiveTag])
-            .AddCheck("storage", storage, tags: [ReadyTag])
-            .AddCheck("orchestrator", orchestrator, tags: [ReadyTag])
-            .AddCheck("shutdown", shutdown, tags: [ReadyTag]);
+            .AddCheck("loops", _liveness, tags: [LiveTag])
+            .AddCheck("storage", _storage, tags: [ReadyTag])
+            .AddCheck("orchestrator", _orchestrator, tags: [ReadyTag])
+            .AddCheck("shutdown", _shutdown, tags: [ReadyTag]);
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("egress-agent", serviceInstanceId: instanceId.ToString()))
+            .ConfigureResource(resource => resource.AddService("egress-agent", serviceInstanceId: _instanceId.ToString()))
             .WithMetrics(metrics => metrics
             .AddMeter(AgentCounters.MeterName)
             .AddRuntimeInstrumentation()
@@ -126,4 +220,7 @@ internal sealed partial class ManagementServer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Management endpoints (/livez, /readyz, /metrics) listening on {Addresses}")]
     private static partial void LogListening(ILogger logger, string addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The management endpoint did not stop within {Left} (what remained of the shutdown budget + 2 s); its connections are left to the process exit")]
+    private static partial void LogStopAbandoned(ILogger logger, TimeSpan left);
 }

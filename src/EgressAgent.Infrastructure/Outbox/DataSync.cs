@@ -26,7 +26,9 @@ internal static partial class DataSync
             if (Fdatasync((int)file.DangerousGetHandle()) != 0)
             {
                 // EIO, ENOSPC, EDQUOT: what was written may not be on the disk (docs/adr/0014).
-                throw new IOException($"fdatasync failed (errno {Marshal.GetLastPInvokeError()})");
+                // The errno as HResult too, as .NET's own I/O errors carry it (StorageFaultReason reads it).
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fdatasync failed (errno {errno})", errno);
             }
         }
         finally

@@ -25,7 +25,8 @@ public sealed class WorkerPoolTests
         Assert.Empty(rig.Outbox.Stored);
         Assert.True(rig.Storage.IsDegraded);
         Assert.Equal(1, rig.Storage.ResultsWaiting);
-        Assert.Contains("No space left on device", rig.Storage.DegradedReason, StringComparison.Ordinal);
+        Assert.Equal("results cannot be stored (storage: no space left on device)", rig.Storage.DegradedReason); // what, not where
+        Assert.Contains(rig.Logs.Records, r => r.Message.Contains(DiskFullMessage, StringComparison.Ordinal)); // where: in the log
         Assert.Equal(1, rig.Queue.InFlight.InFlight);
         Assert.False(await rig.PollerWasWokenAsync());
         Assert.Contains(rig.Logs.Records, r => r.Level == LogLevel.Error && r.Message.StartsWith("Storage degraded", StringComparison.Ordinal));
@@ -169,5 +170,8 @@ public sealed class WorkerPoolTests
         Assert.False(rig.Running.IsCompleted, "the pool's loops still run");
     }
 
-    private static IOException DiskFull() => new("No space left on device");
+    private const string DiskFullMessage = "No space left on device : '/var/lib/egress-agent/outbox/op-1.json.tmp'";
+
+    /// <summary>As .NET throws it on Unix: strerror and the path in the message, the errno (ENOSPC) as HResult.</summary>
+    private static IOException DiskFull() => new(DiskFullMessage, 28);
 }

@@ -116,6 +116,13 @@ public sealed class ManagementEndpointTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, degraded.Status);
         Assert.Equal(["storage"], degraded.Failing);
         Assert.Contains("results cannot be stored", degraded.Description("storage"), StringComparison.Ordinal);
+        // What failed, never where: the runtime's message names the outbox's path; that goes to the log only.
+        Assert.Contains(
+            degraded.Description("storage"),
+            new[] { "storage degraded: results cannot be stored (storage: a file stands where a directory should be)", "storage degraded: results cannot be stored (storage: data directory missing or not a directory)" });
+        Assert.DoesNotContain(data.Path, degraded.Body.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("/outbox", degraded.Body.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(agent.Lines.Concat(agent.ErrorLines), l => l.Contains(outbox, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await management.ProbeAsync("/livez")).Status); // a restart would not help
         Assert.Equal(1, (await management.ScrapeAsync()).Value("egress_storage_degraded")); // for an alert
 

@@ -260,6 +260,56 @@ public sealed class PostgresConnectionTypeTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task A_member_of_pg_signal_backend_is_refused_even_when_read_only_is_lifted()
+    {
+        var role = $"egress_signal_{Guid.NewGuid():N}"[..30];
+        var password = $"pw-{Guid.NewGuid():N}";
+        await AdminAsync($"create role {role} login password '{password}'; grant pg_signal_backend to {role}");
+        try
+        {
+            var credentials = CredentialsOf(PostgresFactAttribute.ConnectionString!, password);
+            credentials["connect_args"]!["user"] = role;
+
+            var error = await FailsAsync(() => OpenAsync(new PostgresConnectionType(), credentials, readOnly: false));
+
+            Assert.Equal("PrivilegedRole", error.Kind);
+            Assert.Contains($"Role \"{role}\" is a member of pg_signal_backend", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await AdminAsync($"drop role {role}");
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_role_granted_pg_read_file_is_refused_while_read_only_and_not_once_read_only_is_lifted()
+    {
+        var role = $"egress_readfile_{Guid.NewGuid():N}"[..30];
+        var password = $"pw-{Guid.NewGuid():N}";
+        await AdminAsync($"create role {role} login password '{password}'; grant execute on function pg_read_binary_file(text) to {role}");
+        try
+        {
+            var credentials = CredentialsOf(PostgresFactAttribute.ConnectionString!, password);
+            credentials["connect_args"]!["user"] = role;
+
+            var error = await FailsAsync(() => OpenAsync(new PostgresConnectionType(), credentials));
+            JsonNode rows;
+            await using (var writable = await OpenAsync(new PostgresConnectionType(), credentials, readOnly: false))
+            {
+                (rows, _, _) = await QueryAsync(writable, "select current_user::text");
+            }
+
+            Assert.Equal("PrivilegedRole", error.Kind);
+            Assert.Contains($"Role \"{role}\" may execute pg_catalog.pg_read_binary_file", error.Message, StringComparison.Ordinal);
+            Assert.Equal($"[[\"{role}\"]]", Json(rows));
+        }
+        finally
+        {
+            await AdminAsync($"revoke execute on function pg_read_binary_file(text) from {role}; drop role {role}");
+        }
+    }
+
+    [PostgresFact]
     public async Task Rows_survive_the_session_that_read_them()
     {
         JsonNode rows;

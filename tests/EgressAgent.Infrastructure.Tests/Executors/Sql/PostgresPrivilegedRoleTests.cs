@@ -16,11 +16,18 @@ public sealed class PostgresPrivilegedRoleTests : IAsyncLifetime
     private readonly string _prefix = $"egress_role_{Guid.NewGuid():N}"[..24];
     private readonly string _password = $"pw-{Guid.NewGuid():N}";
     private readonly List<string> _roles = [];
+    private readonly List<string> _cleanup = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
+        // Grants and throw-away databases first: a role that holds a grant cannot be dropped.
+        for (var i = _cleanup.Count - 1; i >= 0; i--)
+        {
+            await AdminAsync(_cleanup[i]);
+        }
+
         // Members before the groups they belong to.
         for (var i = _roles.Count - 1; i >= 0; i--)
         {
@@ -55,7 +62,8 @@ public sealed class PostgresPrivilegedRoleTests : IAsyncLifetime
     [InlineData("pg_execute_server_program")]
     [InlineData("pg_write_server_files")]
     [InlineData("pg_read_server_files")]
-    public async Task A_member_of_a_server_program_or_file_role_is_refused_naming_the_role_and_the_membership(string serverRole)
+    [InlineData("pg_signal_backend")]
+    public async Task A_member_of_a_server_program_file_or_signal_role_is_refused_naming_the_role_and_the_membership(string serverRole)
     {
         var login = await CreateLoginAsync("member", $"grant {serverRole} to {{0}}");
 
@@ -64,6 +72,68 @@ public sealed class PostgresPrivilegedRoleTests : IAsyncLifetime
         Assert.Equal(Refused, kind);
         Assert.Contains($"Role \"{login}\" is a member of {serverRole}", message, StringComparison.Ordinal);
         Assert.DoesNotContain(_password, message, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task A_member_of_a_group_holding_pg_signal_backend_is_refused_before_it_can_signal_another_session()
+    {
+        var group = await CreateRoleAsync("signalers", "nologin");
+        await AdminAsync($"grant pg_signal_backend to {group}");
+        var login = await CreateLoginAsync("signaler", $"grant {group} to {{0}}");
+
+        // With the role, this would cancel any non-superuser session on the server.
+        var (kind, message) = SqlRun.Error(await RunAsAsync(login, "select pg_cancel_backend(pid) from pg_stat_activity where false"));
+
+        Assert.Equal(Refused, kind);
+        Assert.Contains($"Role \"{login}\" is a member of pg_signal_backend", message, StringComparison.Ordinal);
+        Assert.Contains("signals to other sessions", message, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task A_plain_role_granted_execute_on_pg_read_file_is_refused_naming_the_function()
+    {
+        var login = await CreateLoginAsync("reader", "grant execute on function pg_read_file(text) to {0}");
+        _cleanup.Add($"revoke execute on function pg_read_file(text) from {login}");
+
+        // No superuser, no pg_read_server_files: only the function grant lets this read the server's files.
+        var (kind, message) = SqlRun.Error(await RunAsAsync(login, "select pg_read_file('/etc/hostname')"));
+
+        Assert.Equal(Refused, kind);
+        Assert.Contains($"Role \"{login}\" may execute pg_catalog.pg_read_file", message, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task A_function_grant_through_a_noinherit_group_is_refused_too()
+    {
+        var group = await CreateRoleAsync("lo", "nologin");
+        await AdminAsync($"grant execute on function lo_export(oid, text) to {group}");
+        _cleanup.Add($"revoke execute on function lo_export(oid, text) from {group}");
+        var login = await CreateLoginAsync("lonoinherit", $"alter role {{0}} noinherit; grant {group} to {{0}}");
+
+        var (kind, message) = SqlRun.Error(await RunAsAsync(login, "select 1"));
+
+        Assert.Equal(Refused, kind);
+        Assert.Contains("may execute pg_catalog.lo_export", message, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task Where_dblink_is_installed_a_role_that_may_execute_it_is_refused_and_one_that_may_not_runs()
+    {
+        // A database of its own: dblink's functions are executable by PUBLIC once created, which
+        // would refuse every other test's role in the shared database.
+        var database = $"{_prefix}_db";
+        await AdminAsync($"create database {database}");
+        _cleanup.Add($"drop database if exists {database} with (force)");
+        await AdminAsync("create schema links; create extension dblink schema links; revoke execute on all functions in schema links from public", database);
+        var login = await CreateLoginAsync("linker", string.Empty);
+
+        var before = SqlRun.Payload(await RunAsAsync(login, "select 1", database));
+        await AdminAsync($"grant execute on function links.dblink_exec(text, text) to {login}", database);
+        var (kind, message) = SqlRun.Error(await RunAsAsync(login, "select 1", database));
+
+        Assert.Equal("[[1]]", before["rows"]!.ToJsonString());
+        Assert.Equal(Refused, kind);
+        Assert.Contains($"Role \"{login}\" may execute links.dblink_exec", message, StringComparison.Ordinal);
     }
 
     [PostgresFact]
@@ -105,15 +175,21 @@ public sealed class PostgresPrivilegedRoleTests : IAsyncLifetime
         Assert.Equal(Refused, kind);
     }
 
-    private Task<System.Text.Json.Nodes.JsonObject> RunAsAsync(string login, string query)
+    private Task<System.Text.Json.Nodes.JsonObject> RunAsAsync(string login, string query, string? database = null)
     {
         // No pooling: a pooled session would keep the role in use when it is dropped.
-        var connectionString = new NpgsqlConnectionStringBuilder(PostgresFactAttribute.AdminConnectionString!)
+        var builder = new NpgsqlConnectionStringBuilder(PostgresFactAttribute.AdminConnectionString!)
         {
             Username = login,
             Password = _password,
             Pooling = false,
-        }.ToString();
+        };
+        if (database is not null)
+        {
+            builder.Database = database;
+        }
+
+        var connectionString = builder.ToString();
         return new SqlRun(("pg", "postgres", connectionString)).RunAsync(SqlRun.Query("pg", query));
     }
 
@@ -137,9 +213,15 @@ public sealed class PostgresPrivilegedRoleTests : IAsyncLifetime
         return role;
     }
 
-    private static async Task AdminAsync(string sql)
+    private static async Task AdminAsync(string sql, string? database = null)
     {
-        await using var connection = new NpgsqlConnection(PostgresFactAttribute.AdminConnectionString);
+        var builder = new NpgsqlConnectionStringBuilder(PostgresFactAttribute.AdminConnectionString!) { Pooling = false };
+        if (database is not null)
+        {
+            builder.Database = database;
+        }
+
+        await using var connection = new NpgsqlConnection(builder.ToString());
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
