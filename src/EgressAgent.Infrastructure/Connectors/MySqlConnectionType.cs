@@ -4,10 +4,8 @@ using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using MySqlConnector;
 
@@ -29,6 +27,8 @@ internal sealed class MySqlConnectionType : SqlConnectionType
 {
     /// <summary>PyMySQL's default <c>connect_timeout</c>, in seconds.</summary>
     private const int DefaultConnectTimeoutSeconds = 10;
+
+    private const int DefaultPort = 3306;
 
     /// <summary>TCP keepalive idle time, in seconds: a half-open connection is noticed within minutes, not hours.</summary>
     private const uint KeepaliveSeconds = 60;
@@ -54,13 +54,13 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     {
         ArgumentNullException.ThrowIfNull(request);
         var builder = new MySqlDataSourceBuilder(ConnectionStringOf(request).ConnectionString);
-        var ssl = request.SslOptions;
-        if (ssl is not null && !Flag(ssl, "disabled"))
+        var ssl = CredentialValues.SslOptions(request);
+        if (ssl.IsGiven && !ssl.Flag("disabled"))
         {
-            if (Text(ssl, "cert_data") is { } certificatePem)
+            if (ssl.Text("cert_data") is { } certificatePem)
             {
-                var keyPem = Text(ssl, "key_data")
-                    ?? throw Credentials("ssl_options.cert_data is given without ssl_options.key_data");
+                var keyPem = ssl.Text("key_data")
+                    ?? throw CredentialValues.Invalid("ssl_options.cert_data is given without ssl_options.key_data");
                 var certificate = ClientCertificate(certificatePem, keyPem);
                 builder.UseClientCertificatesCallback(certificates =>
                 {
@@ -69,7 +69,7 @@ internal sealed class MySqlConnectionType : SqlConnectionType
                 });
             }
 
-            if (!Flag(ssl, "skip_cert_verification") && Text(ssl, "ca_data") is { } caPem)
+            if (!ssl.Flag("skip_cert_verification") && ssl.Text("ca_data") is { } caPem)
             {
                 var authorities = Authorities(caPem);
                 builder.UseRemoteCertificateValidationCallback((_, certificate, _, errors) => IssuedBy(authorities, certificate, errors));
@@ -88,13 +88,12 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     internal static MySqlConnectionStringBuilder ConnectionStringOf(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var args = request.ConnectArgs
-            ?? throw Credentials("credentials.connect_args must be an object with host, port, user, password and database");
+        var args = CredentialValues.ConnectArgs(request, "credentials.connect_args must be an object with host, port, user, password and database");
         var builder = new MySqlConnectionStringBuilder
         {
-            Server = Text(args, "host") ?? "localhost",
-            Port = Port(args),
-            ConnectionTimeout = (uint)(Seconds(args, "connect_timeout") ?? DefaultConnectTimeoutSeconds),
+            Server = args.Text("host") ?? "localhost",
+            Port = (uint)(args.Port() ?? DefaultPort),
+            ConnectionTimeout = (uint)(ConnectTimeoutSeconds(args) ?? DefaultConnectTimeoutSeconds),
             Keepalive = KeepaliveSeconds,
             Pooling = true,
             MinimumPoolSize = 0,
@@ -103,7 +102,7 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             ConnectionReset = true, // a pooled connection comes back without the last session's settings
             // The runtime bounds each command; a query timeout also bounds it on the server
             // (max_statement_time), and the driver's own bound is a backstop a second later.
-            DefaultCommandTimeout = Seconds(args, "query_timeout_in_seconds") is > 0 and var timeout ? (uint)Math.Ceiling(timeout) + 1 : 0,
+            DefaultCommandTimeout = QueryTimeoutSeconds(args) is > 0 and var timeout ? (uint)Math.Ceiling(timeout) + 1 : 0,
             AllowLoadLocalInfile = false, // the server may never read the agent's files
             AllowUserVariables = true, // `@v` in the SQL is MySQL's user variable, as under PyMySQL
             AllowZeroDateTime = true, // '0000-00-00' is read, not an exception
@@ -111,23 +110,11 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             GuidFormat = MySqlGuidFormat.None, // CHAR(36) stays the text it is
             DateTimeKind = MySqlDateTimeKind.Unspecified,
             ApplicationName = "egress-agent",
-            SslMode = SslModeOf(request.SslOptions),
+            SslMode = SslModeOf(CredentialValues.SslOptions(request)),
+            UserID = args.Text("user", "username") ?? string.Empty,
+            Password = args.Text("password", "passwd") ?? string.Empty,
+            Database = args.Text("database", "db") ?? string.Empty,
         };
-        if ((Text(args, "user") ?? Text(args, "username")) is { } user)
-        {
-            builder.UserID = user;
-        }
-
-        if ((Text(args, "password") ?? Text(args, "passwd")) is { } password)
-        {
-            builder.Password = password;
-        }
-
-        if ((Text(args, "database") ?? Text(args, "db")) is { } database)
-        {
-            builder.Database = database;
-        }
-
         return builder;
     }
 
@@ -178,7 +165,7 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     public override TimeSpan? QueryTimeout(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.ConnectArgs is { } args && Seconds(args, "query_timeout_in_seconds") is > 0 and var seconds
+        return request.ConnectArgs is { } args && QueryTimeoutSeconds(CredentialValues.ConnectArgs(args)) is > 0 and var seconds
             ? TimeSpan.FromSeconds(seconds)
             : null;
     }
@@ -304,10 +291,10 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         return microseconds == 0 ? text : string.Create(CultureInfo.InvariantCulture, $"{text}.{microseconds:000000}").TrimEnd('0');
     }
 
-    private static MySqlSslMode SslModeOf(JsonObject? ssl) => ssl switch
+    private static MySqlSslMode SslModeOf(CredentialValues ssl) => ssl switch
     {
-        null => MySqlSslMode.Preferred,
-        _ when Flag(ssl, "disabled") => MySqlSslMode.None,
+        { IsGiven: false } => MySqlSslMode.Preferred,
+        _ when ssl.Flag("disabled") => MySqlSslMode.None,
 
         // Required encrypts without checking the server's certificate; with ca_data the callback of
         // CreateDataSource checks it (chain to that CA, and the host name) in memory.
@@ -338,10 +325,10 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         }
         catch (CryptographicException)
         {
-            throw Credentials("ssl_options.ca_data is not a PEM certificate");
+            throw CredentialValues.Invalid("ssl_options.ca_data is not a PEM certificate");
         }
 
-        return authorities.Count > 0 ? authorities : throw Credentials("ssl_options.ca_data holds no PEM certificate");
+        return authorities.Count > 0 ? authorities : throw CredentialValues.Invalid("ssl_options.ca_data holds no PEM certificate");
     }
 
     private static X509Certificate2 ClientCertificate(string certificatePem, string keyPem)
@@ -352,60 +339,12 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         }
         catch (CryptographicException)
         {
-            throw Credentials("ssl_options.cert_data and key_data are not a PEM certificate and its private key");
+            throw CredentialValues.Invalid("ssl_options.cert_data and key_data are not a PEM certificate and its private key");
         }
     }
 
-    private static uint Port(JsonObject args) => Number(args, "port") switch
-    {
-        null => 3306,
-        >= 1 and <= 65535 and var port => (uint)port,
-        _ => throw Credentials("connect_args.port must be a number from 1 to 65535"),
-    };
+    private static double? ConnectTimeoutSeconds(CredentialValues args) => args.Seconds("connect_timeout", 0, int.MaxValue);
 
-    private static double? Seconds(JsonObject args, string key) => Number(args, key) switch
-    {
-        null => null,
-        >= 0 and <= int.MaxValue and var seconds => seconds,
-        _ => throw Credentials($"connect_args.{key} must be a number of seconds"),
-    };
+    private static double? QueryTimeoutSeconds(CredentialValues args) => args.Seconds("query_timeout_in_seconds", 0, int.MaxValue);
 
-    /// <summary>A number sent as a JSON number or as text; never echoes the value in an error.</summary>
-    private static double? Number(JsonObject args, string key)
-    {
-        if (args[key] is not JsonValue value || value.GetValueKind() is JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        // A parsed number or one made from an int: its JSON text is the one form both have.
-        var text = value.GetValueKind() switch
-        {
-            JsonValueKind.Number => value.ToJsonString(),
-            JsonValueKind.String => value.GetValue<string>(),
-            _ => null,
-        };
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
-            ? parsed
-            : throw Credentials($"connect_args.{key} must be a number");
-    }
-
-    private static string? Text(JsonObject values, string key) => values[key] switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() is JsonValueKind.String => value.GetValue<string>(),
-        JsonValue value when value.GetValueKind() is JsonValueKind.Null => null,
-        JsonValue value when value.GetValueKind() is JsonValueKind.Number => value.ToJsonString(),
-        _ => throw Credentials($"{key} must be text"),
-    };
-
-    private static bool Flag(JsonObject values, string key) => values[key] is JsonValue value && value.GetValueKind() switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.String => value.GetValue<string>() is "true" or "True" or "1",
-        JsonValueKind.Number => value.ToJsonString() != "0",
-        _ => false,
-    };
-
-    private static OperationFailedException Credentials(string message) => new(message, ConnectorErrorKinds.CredentialsError);
 }
