@@ -1,9 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using System.Net.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Infrastructure.Connectors.Sql;
@@ -55,25 +52,18 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         ArgumentNullException.ThrowIfNull(request);
         var builder = new MySqlDataSourceBuilder(ConnectionStringOf(request).ConnectionString);
         var ssl = CredentialValues.SslOptions(request);
-        if (ssl.IsGiven && !ssl.Flag("disabled"))
+        if (TlsMaterial.ClientCertificate(ssl) is { } certificate)
         {
-            if (ssl.Text("cert_data") is { } certificatePem)
+            builder.UseClientCertificatesCallback(certificates =>
             {
-                var keyPem = ssl.Text("key_data")
-                    ?? throw CredentialValues.Invalid("ssl_options.cert_data is given without ssl_options.key_data");
-                var certificate = ClientCertificate(certificatePem, keyPem);
-                builder.UseClientCertificatesCallback(certificates =>
-                {
-                    certificates.Add(certificate);
-                    return ValueTask.CompletedTask;
-                });
-            }
+                certificates.Add(certificate);
+                return ValueTask.CompletedTask;
+            });
+        }
 
-            if (!ssl.Flag("skip_cert_verification") && ssl.Text("ca_data") is { } caPem)
-            {
-                var authorities = Authorities(caPem);
-                builder.UseRemoteCertificateValidationCallback((_, certificate, _, errors) => IssuedBy(authorities, certificate, errors));
-            }
+        if (TlsMaterial.Authorities(ssl) is { } authorities)
+        {
+            builder.UseRemoteCertificateValidationCallback((_, presented, _, errors) => TlsMaterial.IssuedBy(authorities, presented, errors));
         }
 
         return builder.Build();
@@ -301,50 +291,7 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         _ => MySqlSslMode.Required,
     };
 
-    private static bool IssuedBy(X509Certificate2Collection authorities, X509Certificate? presented, SslPolicyErrors errors)
-    {
-        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            return false;
-        }
-
-        using var server = new X509Certificate2(presented);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(server);
-    }
-
-    private static X509Certificate2Collection Authorities(string pem)
-    {
-        var authorities = new X509Certificate2Collection();
-        try
-        {
-            authorities.ImportFromPem(pem);
-        }
-        catch (CryptographicException)
-        {
-            throw CredentialValues.Invalid("ssl_options.ca_data is not a PEM certificate");
-        }
-
-        return authorities.Count > 0 ? authorities : throw CredentialValues.Invalid("ssl_options.ca_data holds no PEM certificate");
-    }
-
-    private static X509Certificate2 ClientCertificate(string certificatePem, string keyPem)
-    {
-        try
-        {
-            return X509Certificate2.CreateFromPem(certificatePem, keyPem);
-        }
-        catch (CryptographicException)
-        {
-            throw CredentialValues.Invalid("ssl_options.cert_data and key_data are not a PEM certificate and its private key");
-        }
-    }
-
     private static double? ConnectTimeoutSeconds(CredentialValues args) => args.Seconds("connect_timeout", 0, int.MaxValue);
 
     private static double? QueryTimeoutSeconds(CredentialValues args) => args.Seconds("query_timeout_in_seconds", 0, int.MaxValue);
-
 }

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Data.Common;
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -74,10 +73,7 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
         };
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         Configure(dataSource);
-        if (!ssl.Flag("disabled"))
-        {
-            AddCertificates(dataSource, ssl);
-        }
+        AddCertificates(dataSource, ssl);
 
         return dataSource.Build();
     }
@@ -363,38 +359,18 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
         return ssl.Text("ca_data") is not null && mode is null or SslMode.Require ? SslMode.VerifyCA : mode ?? SslMode.Prefer;
     }
 
-    /// <summary>The CA and the client certificate from PEM text, in memory: nothing is written to disk.</summary>
+    /// <summary>The CA and the client certificate from PEM text (<see cref="TlsMaterial"/>), in memory: nothing is written to disk.</summary>
     private static void AddCertificates(NpgsqlDataSourceBuilder builder, CredentialValues ssl)
     {
-        try
+        if (TlsMaterial.Authorities(ssl) is { } roots)
         {
-            if (ssl.Text("ca_data") is { } ca && !ssl.Flag("skip_cert_verification"))
-            {
-                var roots = new X509Certificate2Collection();
-                roots.ImportFromPem(ca);
-                if (roots.Count == 0)
-                {
-                    throw CredentialValues.Invalid("ssl_options.ca_data holds no PEM certificate");
-                }
-
-                builder.UseRootCertificates(roots);
-            }
-
-            var cert = ssl.Text("cert_data");
-            var key = ssl.Text("key_data");
-            if (cert is not null && key is not null)
-            {
-                var certificates = new X509CertificateCollection { X509Certificate2.CreateFromPem(cert, key) };
-                builder.UseSslClientAuthenticationOptionsCallback(options => options.ClientCertificates = certificates);
-            }
-            else if (cert is not null || key is not null)
-            {
-                throw CredentialValues.Invalid("ssl_options.cert_data and key_data go together");
-            }
+            builder.UseRootCertificates(roots);
         }
-        catch (CryptographicException)
+
+        if (TlsMaterial.ClientCertificate(ssl) is { } certificate)
         {
-            throw CredentialValues.Invalid("ssl_options holds a certificate or key that is not valid PEM");
+            var certificates = new X509CertificateCollection { certificate };
+            builder.UseSslClientAuthenticationOptionsCallback(options => options.ClientCertificates = certificates);
         }
     }
 }
