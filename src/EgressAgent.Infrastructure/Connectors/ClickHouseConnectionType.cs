@@ -1,11 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 
 namespace EgressAgent.Infrastructure.Connectors;
@@ -45,23 +43,20 @@ internal sealed class ClickHouseConnectionType : SqlConnectionType
     internal static ClickHouseClientSettings SettingsFor(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ConnectArgs is not { } args)
-        {
-            throw new OperationFailedException("connect_args must be an object with host, port, username, password, database", ConnectorErrorKinds.CredentialsError);
-        }
-
-        var host = TextOf(args, "host") ?? throw new OperationFailedException("connect_args has no host", ConnectorErrorKinds.CredentialsError);
-        var port = PortOf(args);
-        var secure = IsSecure(args, request.SslOptions, port);
+        var args = CredentialValues.ConnectArgs(request, "connect_args must be an object with host, port, username, password, database");
+        var ssl = CredentialValues.SslOptions(request);
+        var host = args.Text("host") ?? throw CredentialValues.Invalid("connect_args has no host");
+        var port = args.Port();
+        var secure = IsSecure(args, ssl, port);
         var settings = new ClickHouseClientSettings
         {
             Host = host,
             Port = (ushort)(port ?? (secure ? HttpsPort : HttpPort)),
             Protocol = secure ? "https" : "http",
-            Database = TextOf(args, "database") ?? "default",
-            Username = TextOf(args, "username") ?? TextOf(args, "user") ?? "default",
-            Password = TextOf(args, "password") ?? string.Empty,
-            SkipServerCertificateValidation = FlagOf(request.SslOptions, "skip_cert_verification"),
+            Database = args.Text("database") ?? "default",
+            Username = args.Text("username", "user") ?? "default",
+            Password = args.Text("password") ?? string.Empty,
+            SkipServerCertificateValidation = ssl.Flag("skip_cert_verification"),
 
             // No gzip of requests and answers: one setting fewer for the server to change under readonly=1,
             // and the request a stand-in server can read (tests); the driver then sends enable_http_compression=false.
@@ -81,36 +76,8 @@ internal sealed class ClickHouseConnectionType : SqlConnectionType
     /// HTTPS unless <c>ssl_options.disabled</c>, when <c>ssl_options</c> are given, <c>secure</c> is
     /// true or the port is 8443/443; plain HTTP otherwise (a self-hosted server on 8123).
     /// </summary>
-    private static bool IsSecure(JsonObject args, JsonObject? ssl, int? port)
-    {
-        if (FlagOf(ssl, "disabled"))
-        {
-            return false;
-        }
-
-        if (args["secure"] is JsonValue secure && secure.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
-        {
-            return secure.GetValue<bool>();
-        }
-
-        return ssl is not null || port is HttpsPort or 443;
-    }
-
-    private static int? PortOf(JsonObject args) => TextOf(args, "port") is { } text
-        ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
-            ? port
-            : throw new OperationFailedException("connect_args.port must be a number from 1 to 65535", ConnectorErrorKinds.CredentialsError)
-        : null;
-
-    private static bool FlagOf(JsonObject? args, string key) => args?[key] is JsonValue value &&
-        (value.GetValueKind() == JsonValueKind.True || (value.GetValueKind() == JsonValueKind.String && bool.TryParse(value.GetValue<string>(), out var flag) && flag));
-
-    private static string? TextOf(JsonObject args, string key) => args[key] switch
-    {
-        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>() is { Length: > 0 } text ? text : null,
-        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.ToJsonString(),
-        _ => null,
-    };
+    private static bool IsSecure(CredentialValues args, CredentialValues ssl, int? port) =>
+        !ssl.Flag("disabled") && (args.OptionalFlag("secure") ?? (ssl.IsGiven || port is HttpsPort or 443));
 
     /// <summary>
     /// Server exceptions by code; a server that cannot be reached (the driver connects lazily, at the

@@ -82,11 +82,12 @@ internal sealed class DuckDbConnectionType : SqlConnectionType
                 database = text;
                 break;
             case JsonObject args:
-                database = TextOf(args, "database") ?? TextOf(args, "path") ?? InMemory;
-                token = TextOf(args, "token") ?? TextOf(args, "motherduck_token");
+                var values = CredentialValues.ConnectArgs(args);
+                database = values.Text("database", "path") ?? InMemory;
+                token = values.Text("token", "motherduck_token");
                 break;
             default:
-                throw new OperationFailedException("connect_args must be an object or a database string", ConnectorErrorKinds.CredentialsError);
+                throw CredentialValues.Invalid("connect_args must be an object or a database string");
         }
 
         database = database.Trim();
@@ -106,7 +107,7 @@ internal sealed class DuckDbConnectionType : SqlConnectionType
         {
             if (!isMotherDuck)
             {
-                throw new OperationFailedException("token is for MotherDuck (database md:<db>) only", ConnectorErrorKinds.CredentialsError);
+                throw CredentialValues.Invalid("token is for MotherDuck (database md:<db>) only");
             }
 
             database += (database.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "motherduck_token=" + Uri.EscapeDataString(token);
@@ -114,9 +115,6 @@ internal sealed class DuckDbConnectionType : SqlConnectionType
 
         return database;
     }
-
-    private static string? TextOf(JsonObject args, string key) =>
-        args[key] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
     public override object? ReadValue(DbDataReader reader, int ordinal) => DuckDbValues.Read(reader, ordinal);
 

@@ -1,13 +1,8 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using System.Net.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using MySqlConnector;
 
@@ -29,6 +24,8 @@ internal sealed class MySqlConnectionType : SqlConnectionType
 {
     /// <summary>PyMySQL's default <c>connect_timeout</c>, in seconds.</summary>
     private const int DefaultConnectTimeoutSeconds = 10;
+
+    private const int DefaultPort = 3306;
 
     /// <summary>TCP keepalive idle time, in seconds: a half-open connection is noticed within minutes, not hours.</summary>
     private const uint KeepaliveSeconds = 60;
@@ -54,26 +51,19 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     {
         ArgumentNullException.ThrowIfNull(request);
         var builder = new MySqlDataSourceBuilder(ConnectionStringOf(request).ConnectionString);
-        var ssl = request.SslOptions;
-        if (ssl is not null && !Flag(ssl, "disabled"))
+        var ssl = CredentialValues.SslOptions(request);
+        if (TlsMaterial.ClientCertificate(ssl) is { } certificate)
         {
-            if (Text(ssl, "cert_data") is { } certificatePem)
+            builder.UseClientCertificatesCallback(certificates =>
             {
-                var keyPem = Text(ssl, "key_data")
-                    ?? throw Credentials("ssl_options.cert_data is given without ssl_options.key_data");
-                var certificate = ClientCertificate(certificatePem, keyPem);
-                builder.UseClientCertificatesCallback(certificates =>
-                {
-                    certificates.Add(certificate);
-                    return ValueTask.CompletedTask;
-                });
-            }
+                certificates.Add(certificate);
+                return ValueTask.CompletedTask;
+            });
+        }
 
-            if (!Flag(ssl, "skip_cert_verification") && Text(ssl, "ca_data") is { } caPem)
-            {
-                var authorities = Authorities(caPem);
-                builder.UseRemoteCertificateValidationCallback((_, certificate, _, errors) => IssuedBy(authorities, certificate, errors));
-            }
+        if (TlsMaterial.Authorities(ssl) is { } authorities)
+        {
+            builder.UseRemoteCertificateValidationCallback((_, presented, _, errors) => TlsMaterial.IssuedBy(authorities, presented, errors));
         }
 
         return builder.Build();
@@ -88,13 +78,12 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     internal static MySqlConnectionStringBuilder ConnectionStringOf(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var args = request.ConnectArgs
-            ?? throw Credentials("credentials.connect_args must be an object with host, port, user, password and database");
+        var args = CredentialValues.ConnectArgs(request, "credentials.connect_args must be an object with host, port, user, password and database");
         var builder = new MySqlConnectionStringBuilder
         {
-            Server = Text(args, "host") ?? "localhost",
-            Port = Port(args),
-            ConnectionTimeout = (uint)(Seconds(args, "connect_timeout") ?? DefaultConnectTimeoutSeconds),
+            Server = args.Text("host") ?? "localhost",
+            Port = (uint)(args.Port() ?? DefaultPort),
+            ConnectionTimeout = (uint)(ConnectTimeoutSeconds(args) ?? DefaultConnectTimeoutSeconds),
             Keepalive = KeepaliveSeconds,
             Pooling = true,
             MinimumPoolSize = 0,
@@ -103,7 +92,7 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             ConnectionReset = true, // a pooled connection comes back without the last session's settings
             // The runtime bounds each command; a query timeout also bounds it on the server
             // (max_statement_time), and the driver's own bound is a backstop a second later.
-            DefaultCommandTimeout = Seconds(args, "query_timeout_in_seconds") is > 0 and var timeout ? (uint)Math.Ceiling(timeout) + 1 : 0,
+            DefaultCommandTimeout = QueryTimeoutSeconds(args) is > 0 and var timeout ? (uint)Math.Ceiling(timeout) + 1 : 0,
             AllowLoadLocalInfile = false, // the server may never read the agent's files
             AllowUserVariables = true, // `@v` in the SQL is MySQL's user variable, as under PyMySQL
             AllowZeroDateTime = true, // '0000-00-00' is read, not an exception
@@ -111,23 +100,11 @@ internal sealed class MySqlConnectionType : SqlConnectionType
             GuidFormat = MySqlGuidFormat.None, // CHAR(36) stays the text it is
             DateTimeKind = MySqlDateTimeKind.Unspecified,
             ApplicationName = "egress-agent",
-            SslMode = SslModeOf(request.SslOptions),
+            SslMode = SslModeOf(CredentialValues.SslOptions(request)),
+            UserID = args.Text("user", "username") ?? string.Empty,
+            Password = args.Text("password", "passwd") ?? string.Empty,
+            Database = args.Text("database", "db") ?? string.Empty,
         };
-        if ((Text(args, "user") ?? Text(args, "username")) is { } user)
-        {
-            builder.UserID = user;
-        }
-
-        if ((Text(args, "password") ?? Text(args, "passwd")) is { } password)
-        {
-            builder.Password = password;
-        }
-
-        if ((Text(args, "database") ?? Text(args, "db")) is { } database)
-        {
-            builder.Database = database;
-        }
-
         return builder;
     }
 
@@ -178,7 +155,7 @@ internal sealed class MySqlConnectionType : SqlConnectionType
     public override TimeSpan? QueryTimeout(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.ConnectArgs is { } args && Seconds(args, "query_timeout_in_seconds") is > 0 and var seconds
+        return request.ConnectArgs is { } args && QueryTimeoutSeconds(CredentialValues.ConnectArgs(args)) is > 0 and var seconds
             ? TimeSpan.FromSeconds(seconds)
             : null;
     }
@@ -187,47 +164,10 @@ internal sealed class MySqlConnectionType : SqlConnectionType
 
     public override string NamedPlaceholder(string name) => "@" + name;
 
-    public override SqlColumnFacts ColumnFactsOf(DbDataReader reader, int ordinal)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        if (reader is not MySqlDataReader mySql)
-        {
-            return SqlColumnFacts.Unknown;
-        }
+    public override SqlColumnFacts ColumnFactsOf(DbDataReader reader, int ordinal) => MySqlValues.FactsOf(reader, ordinal);
 
-        var column = (MySqlDbColumn)mySql.GetColumnSchema()[ordinal];
-        var isDecimal = column.ProviderType is MySqlDbType.Decimal or MySqlDbType.NewDecimal;
-        return new SqlColumnFacts(
-            DisplaySize: null,
-            InternalSize: column.ColumnSize is { } size and <= int.MaxValue ? size : null,
-            Precision: isDecimal ? column.NumericPrecision : null,
-            Scale: isDecimal || column.ProviderType is MySqlDbType.Double or MySqlDbType.Float ? column.NumericScale : null,
-            NullOk: column.AllowDBNull);
-    }
-
-    /// <summary>
-    /// DECIMAL exact (scale kept; beyond .NET's decimal the digits as a tagged decimal); DATETIME and
-    /// TIMESTAMP without an offset (TIMESTAMP in the session's time zone, as PyMySQL returns it);
-    /// DATE a date; TIME within a day a time, else its text (<c>-01:30:00</c>, <c>838:59:59</c>);
-    /// zero dates as their text; BLOB/BINARY bytes; JSON text; BIT an unsigned integer; YEAR a number.
-    /// Chosen once per column.
-    /// </summary>
-    public override Func<DbDataReader, int, object?> ValueReaderFor(DbDataReader reader, int ordinal)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        var fieldType = reader.GetFieldType(ordinal);
-        if (fieldType == typeof(decimal) && reader is MySqlDataReader)
-        {
-            return ReadDecimal;
-        }
-
-        if (fieldType == typeof(DateTime) || fieldType == typeof(MySqlDateTime))
-        {
-            return string.Equals(reader.GetDataTypeName(ordinal), "DATE", StringComparison.OrdinalIgnoreCase) ? ReadDate : ReadDateTime;
-        }
-
-        return fieldType == typeof(TimeSpan) ? ReadTime : ReadPlain;
-    }
+    /// <summary>Chosen once per column (<see cref="MySqlValues"/>).</summary>
+    public override Func<DbDataReader, int, object?> ValueReaderFor(DbDataReader reader, int ordinal) => MySqlValues.ReaderFor(reader, ordinal);
 
     public override object? ReadValue(DbDataReader reader, int ordinal) => ValueReaderFor(reader, ordinal)(reader, ordinal);
 
@@ -261,151 +201,17 @@ internal sealed class MySqlConnectionType : SqlConnectionType
         _ => ConnectorErrorKinds.DatabaseError,
     };
 
-    private static object? ReadPlain(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal);
-
-    private static object? ReadDecimal(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : Decimal(((MySqlDataReader)reader).GetMySqlDecimal(ordinal).ToString());
-
-    private static object? ReadDate(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
+    private static MySqlSslMode SslModeOf(CredentialValues ssl) => ssl switch
     {
-        DateTime date => DateOnly.FromDateTime(date),
-        MySqlDateTime { IsValidDateTime: true } date => DateOnly.FromDateTime(date.GetDateTime()),
-        MySqlDateTime zero => string.Create(CultureInfo.InvariantCulture, $"{zero.Year:0000}-{zero.Month:00}-{zero.Day:00}"),
-        var other => other,
-    };
-
-    private static object? ReadDateTime(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
-    {
-        MySqlDateTime { IsValidDateTime: true } valid => valid.GetDateTime(),
-        MySqlDateTime zero => string.Create(CultureInfo.InvariantCulture, $"{zero.Year:0000}-{zero.Month:00}-{zero.Day:00} {zero.Hour:00}:{zero.Minute:00}:{zero.Second:00}"),
-        var other => other,
-    };
-
-    private static object? ReadTime(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetValue(ordinal) switch
-    {
-        TimeSpan time when time >= TimeSpan.Zero && time < TimeSpan.FromDays(1) => TimeOnly.FromTimeSpan(time),
-        TimeSpan time => TimeText(time),
-        var other => other,
-    };
-
-    /// <summary>The exact digits: a .NET decimal when it holds them all (its scale kept), else a tagged decimal of the text.</summary>
-    private static object Decimal(string digits) =>
-        decimal.TryParse(digits, NumberStyles.Number, CultureInfo.InvariantCulture, out var value)
-            && value.ToString(CultureInfo.InvariantCulture) == digits
-            ? value
-            : new JsonObject { ["__type__"] = "decimal", ["__data__"] = digits };
-
-    private static string TimeText(TimeSpan time)
-    {
-        var sign = time < TimeSpan.Zero ? "-" : string.Empty;
-        var magnitude = time.Duration();
-        var text = string.Create(CultureInfo.InvariantCulture, $"{sign}{(long)magnitude.TotalHours:00}:{magnitude.Minutes:00}:{magnitude.Seconds:00}");
-        var microseconds = (magnitude.Ticks % TimeSpan.TicksPerSecond) / 10;
-        return microseconds == 0 ? text : string.Create(CultureInfo.InvariantCulture, $"{text}.{microseconds:000000}").TrimEnd('0');
-    }
-
-    private static MySqlSslMode SslModeOf(JsonObject? ssl) => ssl switch
-    {
-        null => MySqlSslMode.Preferred,
-        _ when Flag(ssl, "disabled") => MySqlSslMode.None,
+        { IsGiven: false } => MySqlSslMode.Preferred,
+        _ when ssl.Flag("disabled") => MySqlSslMode.None,
 
         // Required encrypts without checking the server's certificate; with ca_data the callback of
         // CreateDataSource checks it (chain to that CA, and the host name) in memory.
         _ => MySqlSslMode.Required,
     };
 
-    private static bool IssuedBy(X509Certificate2Collection authorities, X509Certificate? presented, SslPolicyErrors errors)
-    {
-        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            return false;
-        }
+    private static double? ConnectTimeoutSeconds(CredentialValues args) => args.Seconds("connect_timeout", 0, int.MaxValue);
 
-        using var server = new X509Certificate2(presented);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(server);
-    }
-
-    private static X509Certificate2Collection Authorities(string pem)
-    {
-        var authorities = new X509Certificate2Collection();
-        try
-        {
-            authorities.ImportFromPem(pem);
-        }
-        catch (CryptographicException)
-        {
-            throw Credentials("ssl_options.ca_data is not a PEM certificate");
-        }
-
-        return authorities.Count > 0 ? authorities : throw Credentials("ssl_options.ca_data holds no PEM certificate");
-    }
-
-    private static X509Certificate2 ClientCertificate(string certificatePem, string keyPem)
-    {
-        try
-        {
-            return X509Certificate2.CreateFromPem(certificatePem, keyPem);
-        }
-        catch (CryptographicException)
-        {
-            throw Credentials("ssl_options.cert_data and key_data are not a PEM certificate and its private key");
-        }
-    }
-
-    private static uint Port(JsonObject args) => Number(args, "port") switch
-    {
-        null => 3306,
-        >= 1 and <= 65535 and var port => (uint)port,
-        _ => throw Credentials("connect_args.port must be a number from 1 to 65535"),
-    };
-
-    private static double? Seconds(JsonObject args, string key) => Number(args, key) switch
-    {
-        null => null,
-        >= 0 and <= int.MaxValue and var seconds => seconds,
-        _ => throw Credentials($"connect_args.{key} must be a number of seconds"),
-    };
-
-    /// <summary>A number sent as a JSON number or as text; never echoes the value in an error.</summary>
-    private static double? Number(JsonObject args, string key)
-    {
-        if (args[key] is not JsonValue value || value.GetValueKind() is JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        // A parsed number or one made from an int: its JSON text is the one form both have.
-        var text = value.GetValueKind() switch
-        {
-            JsonValueKind.Number => value.ToJsonString(),
-            JsonValueKind.String => value.GetValue<string>(),
-            _ => null,
-        };
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
-            ? parsed
-            : throw Credentials($"connect_args.{key} must be a number");
-    }
-
-    private static string? Text(JsonObject values, string key) => values[key] switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() is JsonValueKind.String => value.GetValue<string>(),
-        JsonValue value when value.GetValueKind() is JsonValueKind.Null => null,
-        JsonValue value when value.GetValueKind() is JsonValueKind.Number => value.ToJsonString(),
-        _ => throw Credentials($"{key} must be text"),
-    };
-
-    private static bool Flag(JsonObject values, string key) => values[key] is JsonValue value && value.GetValueKind() switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.String => value.GetValue<string>() is "true" or "True" or "1",
-        JsonValueKind.Number => value.ToJsonString() != "0",
-        _ => false,
-    };
-
-    private static OperationFailedException Credentials(string message) => new(message, ConnectorErrorKinds.CredentialsError);
+    private static double? QueryTimeoutSeconds(CredentialValues args) => args.Seconds("query_timeout_in_seconds", 0, int.MaxValue);
 }

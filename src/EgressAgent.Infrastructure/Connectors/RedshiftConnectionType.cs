@@ -23,8 +23,8 @@ internal sealed class RedshiftConnectionType : NpgsqlConnectionType
     public override TimeSpan? QueryTimeout(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var seconds = SqlCredentials.Integer(SqlCredentials.ConnectArgs(request), "query_timeout_in_seconds", 1, int.MaxValue / 1000);
-        return seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+        var seconds = CredentialValues.ConnectArgs(request).Seconds("query_timeout_in_seconds", 1, int.MaxValue / 1000);
+        return seconds is { } s ? TimeSpan.FromSeconds(Math.Ceiling(s)) : null;
     }
 
     protected override void Configure(NpgsqlDataSourceBuilder builder)

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using Microsoft.Data.SqlClient;
 
@@ -61,7 +60,7 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
     public override TimeSpan? QueryTimeout(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.ConnectArgs is { } args ? SecondsOf(args, "query_timeout_in_seconds") ?? DefaultQueryTimeout : DefaultQueryTimeout;
+        return request.ConnectArgs is { } args ? SecondsOf(CredentialValues.ConnectArgs(args), "query_timeout_in_seconds") ?? DefaultQueryTimeout : DefaultQueryTimeout;
     }
 
     /// <summary>The SqlClient connection string for these credentials (tested without a server).</summary>
@@ -70,17 +69,17 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
         ArgumentNullException.ThrowIfNull(request);
         var builder = request.Credentials["connect_args"] switch
         {
-            JsonObject args => FromArguments(args),
+            JsonObject args => FromArguments(CredentialValues.ConnectArgs(args)),
             JsonValue value when value.TryGetValue<string>(out var odbc) => SqlServerOdbcString.Translate(odbc),
-            _ => throw new OperationFailedException("connect_args must be an object or an ODBC connection string", ConnectorErrorKinds.CredentialsError),
+            _ => throw CredentialValues.Invalid("connect_args must be an object or an ODBC connection string"),
         };
 
         if (string.IsNullOrEmpty(builder.DataSource))
         {
-            throw new OperationFailedException("connect_args has no host (or SERVER)", ConnectorErrorKinds.CredentialsError);
+            throw CredentialValues.Invalid("connect_args has no host (or SERVER)");
         }
 
-        ApplySslOptions(builder, request.SslOptions);
+        ApplySslOptions(builder, CredentialValues.SslOptions(request));
         builder.ApplicationName = "EgressAgent";
         builder.MaxPoolSize = 16;
         if (request.ReadOnly)
@@ -91,31 +90,18 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
         return builder.ConnectionString;
     }
 
-    private static SqlConnectionStringBuilder FromArguments(JsonObject args)
+    private static SqlConnectionStringBuilder FromArguments(CredentialValues args)
     {
-        var host = TextOf(args, "host") ?? TextOf(args, "server");
-        var port = IntOf(args, "port") ?? DefaultPort;
-        var builder = new SqlConnectionStringBuilder
+        var host = args.Text("host", "server");
+        var port = args.Port() ?? DefaultPort;
+        return new SqlConnectionStringBuilder
         {
             DataSource = host is null ? string.Empty : $"tcp:{host},{port.ToString(CultureInfo.InvariantCulture)}",
             ConnectTimeout = (int)(SecondsOf(args, "login_timeout") ?? DefaultLoginTimeout).TotalSeconds,
+            UserID = args.Text("user", "username") ?? string.Empty,
+            Password = args.Text("password") ?? string.Empty,
+            InitialCatalog = args.Text("database", "dbname") ?? string.Empty,
         };
-        if ((TextOf(args, "user") ?? TextOf(args, "username")) is { } user)
-        {
-            builder.UserID = user;
-        }
-
-        if (TextOf(args, "password") is { } password)
-        {
-            builder.Password = password;
-        }
-
-        if ((TextOf(args, "database") ?? TextOf(args, "dbname")) is { } database)
-        {
-            builder.InitialCatalog = database;
-        }
-
-        return builder;
     }
 
     /// <summary>
@@ -123,53 +109,22 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
     /// Encrypt=false. SqlClient validates the server against the system trust store only and takes no
     /// CA from memory, so <c>ca_data</c> is not used (docs/connectors.md); SQL Server has no client certificates.
     /// </summary>
-    private static void ApplySslOptions(SqlConnectionStringBuilder builder, JsonObject? ssl)
+    private static void ApplySslOptions(SqlConnectionStringBuilder builder, CredentialValues ssl)
     {
-        if (ssl is null)
-        {
-            return;
-        }
-
-        if (FlagOf(ssl, "disabled"))
+        if (ssl.Flag("disabled"))
         {
             builder.Encrypt = SqlConnectionEncryptOption.Optional;
         }
 
-        if (FlagOf(ssl, "skip_cert_verification"))
+        if (ssl.Flag("skip_cert_verification"))
         {
             builder.TrustServerCertificate = true;
         }
     }
 
-    private static bool FlagOf(JsonObject args, string key) => args[key] is JsonValue value &&
-        (value.TryGetValue<bool>(out var flag) ? flag : value.TryGetValue<string>(out var text) && bool.TryParse(text, out flag) && flag);
-
-    private static string? TextOf(JsonObject args, string key) => args[key] switch
-    {
-        JsonValue value when value.TryGetValue<string>(out var text) => text.Length > 0 ? text : null,
-        JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number => value.ToJsonString(),
-        _ => null,
-    };
-
-    private static string? NumberTextOf(JsonValue value) => value.GetValueKind() switch
-    {
-        System.Text.Json.JsonValueKind.Number => value.ToJsonString(),
-        System.Text.Json.JsonValueKind.String => value.GetValue<string>(),
-        _ => null,
-    };
-
-    private static int? IntOf(JsonObject args, string key) => TextOf(args, key) is { } text
-        ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is > 0 and <= 65535
-            ? number
-            : throw new OperationFailedException($"connect_args.{key} must be a number from 1 to 65535", ConnectorErrorKinds.CredentialsError)
-        : null;
-
-    private static TimeSpan? SecondsOf(JsonObject args, string key) => args[key] switch
-    {
-        null => null,
-        JsonValue value when NumberTextOf(value) is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 86_400 => TimeSpan.FromSeconds(seconds),
-        _ => throw new OperationFailedException($"connect_args.{key} must be a number of seconds from 0 to 86400", ConnectorErrorKinds.CredentialsError),
-    };
+    /// <summary>A timeout: SqlClient takes whole seconds, and 0 would mean none at all.</summary>
+    private static TimeSpan? SecondsOf(CredentialValues args, string key) =>
+        args.Seconds(key, 1, 86_400) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
     public override object? ReadValue(DbDataReader reader, int ordinal)
     {

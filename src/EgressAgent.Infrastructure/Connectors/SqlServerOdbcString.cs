@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using Microsoft.Data.SqlClient;
 
@@ -24,7 +23,7 @@ internal static class SqlServerOdbcString
         catch (ArgumentException)
         {
             // The message could quote the string, secrets included: say only what is wrong.
-            throw new OperationFailedException("connect_args is not a valid ODBC connection string", ConnectorErrorKinds.CredentialsError);
+            throw CredentialValues.Invalid("connect_args is not a valid ODBC connection string");
         }
 
         var builder = new SqlConnectionStringBuilder { ConnectTimeout = 15 };
@@ -94,6 +93,5 @@ internal static class SqlServerOdbcString
         _ => throw Invalid(key),
     };
 
-    private static OperationFailedException Invalid(string key) =>
-        new($"connect_args: invalid value of {key}", ConnectorErrorKinds.CredentialsError);
+    private static OperationFailedException Invalid(string key) => CredentialValues.Invalid($"connect_args: invalid value of {key}");
 }

@@ -28,8 +28,8 @@ internal sealed class SqliteConnectionType : SqlConnectionType
     public override DbDataSource CreateDataSource(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var path = SqlCredentials.Text(SqlCredentials.ConnectArgs(request), "database")
-            ?? throw SqlCredentials.Invalid("connect_args.database (the path of a SQLite file) is required");
+        var path = CredentialValues.ConnectArgs(request).Text("database")
+            ?? throw CredentialValues.Invalid("connect_args.database (the path of a SQLite file) is required");
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Data.Common;
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -55,17 +54,17 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
     public override DbDataSource CreateDataSource(ConnectionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var args = SqlCredentials.ConnectArgs(request);
-        var ssl = request.SslOptions;
+        var args = CredentialValues.ConnectArgs(request);
+        var ssl = CredentialValues.SslOptions(request);
         var builder = new NpgsqlConnectionStringBuilder
         {
-            Host = SqlCredentials.Text(args, "host") ?? throw SqlCredentials.Invalid("connect_args.host is required"),
-            Port = SqlCredentials.Integer(args, "port", 1, 65535) ?? DefaultPort,
-            Database = SqlCredentials.Text(args, "dbname", "database", "db_name"),
-            Username = SqlCredentials.Text(args, "user", "username"),
-            Password = SqlCredentials.Text(args, "password"),
-            Timeout = SqlCredentials.Integer(args, "connect_timeout", 1, 1024) ?? (int)DefaultConnectTimeout.TotalSeconds,
-            ApplicationName = SqlCredentials.Text(args, "application_name") ?? "egress-agent",
+            Host = args.Text("host") ?? throw CredentialValues.Invalid("connect_args.host is required"),
+            Port = args.Port() ?? DefaultPort,
+            Database = args.Text("dbname", "database", "db_name"),
+            Username = args.Text("user", "username"),
+            Password = args.Text("password"),
+            Timeout = args.Seconds("connect_timeout", 1, 1024) is { } timeout ? (int)Math.Ceiling(timeout) : (int)DefaultConnectTimeout.TotalSeconds,
+            ApplicationName = args.Text("application_name") ?? "egress-agent",
             TcpKeepAlive = true,
             KeepAlive = 30, // seconds idle before a keepalive query: a dead peer is found while a long query waits
             MaxPoolSize = MaxPoolSize,
@@ -74,10 +73,7 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
         };
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString);
         Configure(dataSource);
-        if (!SqlCredentials.Flag(ssl, "disabled"))
-        {
-            AddCertificates(dataSource, ssl);
-        }
+        AddCertificates(dataSource, ssl);
 
         return dataSource.Build();
     }
@@ -336,14 +332,14 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
         return int.TryParse(precisionText, CultureInfo.InvariantCulture, out var p) && int.TryParse(scaleText, CultureInfo.InvariantCulture, out var s) ? (p, s) : null;
     }
 
-    private static SslMode SslModeOf(JsonObject args, JsonObject? ssl)
+    private static SslMode SslModeOf(CredentialValues args, CredentialValues ssl)
     {
-        if (SqlCredentials.Flag(ssl, "disabled"))
+        if (ssl.Flag("disabled"))
         {
             return SslMode.Disable;
         }
 
-        var mode = SqlCredentials.Text(args, "sslmode")?.ToUpperInvariant() switch
+        var mode = args.Text("sslmode")?.ToUpperInvariant() switch
         {
             null => (SslMode?)null,
             "DISABLE" => SslMode.Disable,
@@ -352,54 +348,29 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
             "REQUIRE" => SslMode.Require,
             "VERIFY-CA" => SslMode.VerifyCA,
             "VERIFY-FULL" => SslMode.VerifyFull,
-            _ => throw SqlCredentials.Invalid("connect_args.sslmode must be disable, allow, prefer, require, verify-ca or verify-full"),
+            _ => throw CredentialValues.Invalid("connect_args.sslmode must be disable, allow, prefer, require, verify-ca or verify-full"),
         };
-        if (SqlCredentials.Flag(ssl, "skip_cert_verification"))
+        if (ssl.Flag("skip_cert_verification"))
         {
             return mode is null or SslMode.VerifyCA or SslMode.VerifyFull ? SslMode.Require : mode.Value; // encrypted, the certificate not checked
         }
 
         // With a CA, require means verify-ca (libpq's rule when a root certificate is present).
-        return SqlCredentials.Text(ssl ?? [], "ca_data") is not null && mode is null or SslMode.Require ? SslMode.VerifyCA : mode ?? SslMode.Prefer;
+        return ssl.Text("ca_data") is not null && mode is null or SslMode.Require ? SslMode.VerifyCA : mode ?? SslMode.Prefer;
     }
 
-    /// <summary>The CA and the client certificate from PEM text, in memory: nothing is written to disk.</summary>
-    private static void AddCertificates(NpgsqlDataSourceBuilder builder, JsonObject? ssl)
+    /// <summary>The CA and the client certificate from PEM text (<see cref="TlsMaterial"/>), in memory: nothing is written to disk.</summary>
+    private static void AddCertificates(NpgsqlDataSourceBuilder builder, CredentialValues ssl)
     {
-        if (ssl is null)
+        if (TlsMaterial.Authorities(ssl) is { } roots)
         {
-            return;
+            builder.UseRootCertificates(roots);
         }
 
-        try
+        if (TlsMaterial.ClientCertificate(ssl) is { } certificate)
         {
-            if (SqlCredentials.Text(ssl, "ca_data") is { } ca && !SqlCredentials.Flag(ssl, "skip_cert_verification"))
-            {
-                var roots = new X509Certificate2Collection();
-                roots.ImportFromPem(ca);
-                if (roots.Count == 0)
-                {
-                    throw SqlCredentials.Invalid("ssl_options.ca_data holds no PEM certificate");
-                }
-
-                builder.UseRootCertificates(roots);
-            }
-
-            var cert = SqlCredentials.Text(ssl, "cert_data");
-            var key = SqlCredentials.Text(ssl, "key_data");
-            if (cert is not null && key is not null)
-            {
-                var certificates = new X509CertificateCollection { X509Certificate2.CreateFromPem(cert, key) };
-                builder.UseSslClientAuthenticationOptionsCallback(options => options.ClientCertificates = certificates);
-            }
-            else if (cert is not null || key is not null)
-            {
-                throw SqlCredentials.Invalid("ssl_options.cert_data and key_data go together");
-            }
-        }
-        catch (CryptographicException)
-        {
-            throw SqlCredentials.Invalid("ssl_options holds a certificate or key that is not valid PEM");
+            var certificates = new X509CertificateCollection { certificate };
+            builder.UseSslClientAuthenticationOptionsCallback(options => options.ClientCertificates = certificates);
         }
     }
 }
