@@ -138,6 +138,65 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Equal(2, restarted.PendingCount);
     }
 
+    /// <summary>
+    /// docs/protocol.md §10: whatever was stored can be read back. Recovery once read records with
+    /// System.Text.Json's default depth (64), called a deeper last record a torn tail and deleted
+    /// the segment with it.
+    /// </summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(300)]
+    public async Task A_result_nested_deeper_than_the_default_json_depth_is_read_back_after_a_restart(int depth)
+    {
+        var outbox = NewOutbox();
+        var before = await outbox.AddAsync("op-before", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var deep = await outbox.AddAsync("op-deep", Nested(depth), CancellationToken.None);
+        var written = await (await outbox.LoadAsync(deep, CancellationToken.None))!.Body.ReadStringAsync();
+        var segment = Assert.Single(SegmentFiles);
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(InKeyOrder(before, deep), restarted.ListPending());
+        var loaded = await restarted.LoadAsync(deep, CancellationToken.None);
+        Assert.Equal("op-deep", loaded!.OperationId);
+        Assert.Equal(written, await loaded.Body.ReadStringAsync());
+        Assert.True(File.Exists(segment));
+        Assert.DoesNotContain(_logger.Records, r => r.Level >= LogLevel.Warning);
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, "quarantine")));
+    }
+
+    [Fact]
+    public async Task A_whole_last_line_that_is_not_a_record_is_corrupt_not_torn_and_the_segment_is_quarantined_not_deleted()
+    {
+        var outbox = NewOutbox();
+        await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var segment = Assert.Single(SegmentFiles);
+        await File.AppendAllTextAsync(segment, "{\"operation_id\":\"op-bad\",\"created\":1,\"result\":{\"n\":}}\n");
+        var content = await File.ReadAllTextAsync(segment);
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(["op-1"], await OperationIdsAsync(restarted));
+        var kept = Path.Combine(_dataDirectory, "quarantine", Path.GetFileName(segment));
+        Assert.Equal(content, await File.ReadAllTextAsync(kept));
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Error && r.Message.Contains("is corrupt", StringComparison.Ordinal) && r.Message.Contains(kept, StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Records, r => r.Message.Contains("incomplete", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_segment_holding_only_a_corrupt_whole_line_is_kept_in_quarantine_and_never_deleted_unread()
+    {
+        Directory.CreateDirectory(OutboxDirectory);
+        var segment = Path.Combine(OutboxDirectory, $"{new string('0', 19)}1-{Guid.NewGuid():N}.segment");
+        await File.WriteAllTextAsync(segment, "{\"operation_id\":\"op-bad\",\"created\":1,\"result\":{\"n\"\n");
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(0, restarted.PendingCount);
+        Assert.True(File.Exists(Path.Combine(_dataDirectory, "quarantine", Path.GetFileName(segment))), "the only copy of the line was deleted");
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Error && r.Message.Contains("is corrupt", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_failed_sync_fails_every_member_of_its_group_and_the_next_result_goes_to_a_new_segment_stored_once()
     {
@@ -292,6 +351,18 @@ public sealed class SegmentOutboxTests : IDisposable
 
     private static IEnumerable<EgressAgent.Application.Ports.OutboxEntry> InKeyOrder(params EgressAgent.Application.Ports.OutboxEntry[] entries) =>
         entries.OrderBy(e => e.Key, StringComparer.Ordinal);
+
+    /// <summary><c>{"d":{"d":…{"n":1}…}}</c>, <paramref name="depth"/> objects deep.</summary>
+    private static JsonObject Nested(int depth)
+    {
+        var node = new JsonObject { ["n"] = 1 };
+        for (var i = 1; i < depth; i++)
+        {
+            node = new JsonObject { ["d"] = node };
+        }
+
+        return node;
+    }
 
     private static async Task<List<string>> OperationIdsAsync(FileResultOutbox outbox)
     {
