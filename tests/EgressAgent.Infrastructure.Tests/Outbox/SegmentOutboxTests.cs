@@ -197,6 +197,39 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Contains(_logger.Records, r => r.Level == LogLevel.Error && r.Message.Contains("is corrupt", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// docs/adr/0032: acks are appended without a sync, so a crash (or a power cut) can leave a
+    /// partial last line. Appending to it unrepaired joins the next ack onto it: here the partial
+    /// line is the first digits of op-10's offset and the next ack is op-0's, offset 0, so the file
+    /// would name op-10 (lost) and not op-0 (delivered again).
+    /// </summary>
+    [Fact]
+    public async Task A_partial_ack_line_left_by_a_crash_is_cut_off_before_the_next_ack_so_no_record_is_lost_or_delivered_twice()
+    {
+        var outbox = NewOutbox();
+        var stored = new List<EgressAgent.Application.Ports.OutboxEntry>();
+        for (var i = 0; i <= 10; i++)
+        {
+            stored.Add(await outbox.AddAsync($"op-{i}", new JsonObject { ["n"] = 10 + i }, CancellationToken.None)); // lines of one length
+        }
+
+        var segment = Assert.Single(SegmentFiles);
+        var starts = LineStarts(await File.ReadAllBytesAsync(segment));
+        Assert.Equal(0, starts[10] % 10); // premise: "<digits>" + "0" names op-10
+        var partial = starts[10].ToString(System.Globalization.CultureInfo.InvariantCulture)[..^1];
+        await File.WriteAllTextAsync(segment + ".acks", partial); // the crash: an ack line without its line feed
+
+        var restarted = NewOutbox();
+        Assert.Equal(11, restarted.PendingCount);
+        restarted.Remove(stored[0]); // offset 0
+        restarted.Remove(stored[1]);
+
+        var again = NewOutbox();
+
+        Assert.Equal(Enumerable.Range(2, 9).Select(i => $"op-{i}").Order(StringComparer.Ordinal), await OperationIdsAsync(again));
+        Assert.Equal($"0\n{starts[1]}\n", await File.ReadAllTextAsync(segment + ".acks"));
+    }
+
     [Fact]
     public async Task A_failed_sync_fails_every_member_of_its_group_and_the_next_result_goes_to_a_new_segment_stored_once()
     {
@@ -351,6 +384,17 @@ public sealed class SegmentOutboxTests : IDisposable
 
     private static IEnumerable<EgressAgent.Application.Ports.OutboxEntry> InKeyOrder(params EgressAgent.Application.Ports.OutboxEntry[] entries) =>
         entries.OrderBy(e => e.Key, StringComparer.Ordinal);
+
+    private static List<long> LineStarts(byte[] bytes)
+    {
+        var starts = new List<long>();
+        for (var start = 0; start < bytes.Length; start = Array.IndexOf(bytes, (byte)'\n', start) + 1)
+        {
+            starts.Add(start);
+        }
+
+        return starts;
+    }
 
     /// <summary><c>{"d":{"d":…{"n":1}…}}</c>, <paramref name="depth"/> objects deep.</summary>
     private static JsonObject Nested(int depth)
