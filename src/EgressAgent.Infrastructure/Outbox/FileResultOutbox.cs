@@ -45,14 +45,21 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     private long _cachedBytes;
     private int _pending;
 
-    public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
+    private readonly DataDirectoryLock? _dataLock;
+
+    /// <param name="dataLock">
+    /// The lock this process holds on the data directory (docs/adr/0020), checked before a new file
+    /// or directory goes there; null (tests of the outbox alone) checks nothing.
+    /// </param>
+    public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger, DataDirectoryLock? dataLock = null)
     {
+        _dataLock = dataLock;
         _directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
         _quarantine = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "quarantine");
         _timeProvider = timeProvider;
         _logger = logger;
         _directorySync = new GroupDirectorySync(_directory);
-        _segments = new SegmentLog(_directory);
+        _segments = new SegmentLog(_directory) { BeforeNewSegment = EnsureDataDirectoryHeld };
         PrivateDirectory.Create(_directory);
         foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
         {
@@ -229,6 +236,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     /// </summary>
     private FileStream CreateTemporary(string temporary)
     {
+        EnsureDataDirectoryHeld();
         try
         {
             return new FileStream(temporary, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
@@ -238,6 +246,21 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             // A file in their place fails here, as it should, until an operator removes it.
             OutboxFiles.CreateOwnerOnlyDirectory(_directory);
             return new FileStream(temporary, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
+        }
+    }
+
+    /// <summary>
+    /// Before a new file or directory goes into the data directory: throws an <see cref="IOException"/>
+    /// (a storage fault: the result waits in memory, health says why) when the directory was
+    /// removed or replaced and another process holds it now, so nothing is written where another
+    /// process could read it as its own (docs/adr/0020). One open and three readlinks, per new
+    /// segment or large result, not per record.
+    /// </summary>
+    private void EnsureDataDirectoryHeld()
+    {
+        if (_dataLock?.EnsureHeld() == true)
+        {
+            OutboxLog.Relocked(_logger, _dataLock.Directory);
         }
     }
 
@@ -327,6 +350,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     /// </summary>
     private void Quarantine(OutboxIndexEntry indexed, string path, string problem)
     {
+        EnsureDataDirectoryHeld();
         OutboxFiles.CreateOwnerOnlyDirectory(_quarantine);
         var target = Path.Combine(_quarantine, Path.GetFileName(path));
         if (File.Exists(target))

@@ -46,18 +46,25 @@ internal sealed class Segment(string path)
         line[written++] = (byte)'\n';
         lock (_acksGate)
         {
-            _acks ??= OpenAcks(AcksPath);
+            _acks ??= OpenAcks(Path, AcksPath);
             _acks.Write(line[..written]);
         }
     }
 
     /// <summary>
-    /// The acks file, positioned at its end, with a partial last line cut off first: an append an
+    /// The acks file of <paramref name="segment"/>, positioned at its end, with a partial last line cut off first: an append an
     /// earlier process did not finish (a crash, a power cut) would otherwise run into the next ack
     /// and read as another record's offset, one record then lost and one delivered twice.
     /// </summary>
-    private static FileStream OpenAcks(string path)
+    private static FileStream OpenAcks(string segment, string path)
     {
+        if (!File.Exists(segment))
+        {
+            // Gone with its directory (docs/adr/0014): acks of nothing would only be left in a
+            // directory that may be made anew, even another process's.
+            throw new FileNotFoundException("The segment is gone.", segment);
+        }
+
         var options = OutboxFiles.PrivateFileOptions(FileMode.OpenOrCreate);
         options.Access = FileAccess.ReadWrite;
         var acks = new FileStream(path, options);

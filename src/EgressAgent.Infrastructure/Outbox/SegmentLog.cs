@@ -38,6 +38,12 @@ internal sealed class SegmentLog
     /// <summary>Makes a segment's appended bytes durable; tests put a fault or a gate here.</summary>
     public Action<FileStream> SyncData { get; set; } = DataSync.Flush;
 
+    /// <summary>
+    /// Runs before a new segment is created: throws when the data directory is no longer this
+    /// process's to write in (<see cref="DataDirectoryLock.EnsureHeld"/>); nothing by default.
+    /// </summary>
+    public Action BeforeNewSegment { get; set; } = static () => { };
+
     /// <summary>How many syncs ran: with <see cref="Records"/>, the size of the groups.</summary>
     public long Syncs => Interlocked.Read(ref _syncs);
 
@@ -181,6 +187,9 @@ internal sealed class SegmentLog
             Abandon(active, active.Length);
         }
 
+        // A new segment, or the directory recreated for it, must not go into a data directory
+        // another process could lock: removed and made anew under this one (docs/adr/0020).
+        BeforeNewSegment();
         var name = $"{DateTime.UtcNow.Ticks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}{Segment.Extension}";
         var segment = new Segment(Path.Combine(_directory, name)) { Active = true };
         try
