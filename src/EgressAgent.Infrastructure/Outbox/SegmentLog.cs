@@ -19,6 +19,9 @@ internal sealed class SegmentLog
     private readonly string _directory;
     private readonly GroupCommit<SegmentRecord> _groups;
     private readonly Lock _gate = new();
+
+    /// <summary>Held for a whole commit, and by <see cref="Close"/>: a close never closes (or deletes) a segment a commit is writing or syncing.</summary>
+    private readonly Lock _commitGate = new();
     private Segment? _active;
     private long _syncs;
     private long _records;
@@ -86,6 +89,9 @@ internal sealed class SegmentLog
     /// <summary>Closes every segment, deleting those with nothing left to deliver (a graceful stop leaves an empty outbox).</summary>
     public void Close()
     {
+        // Waits for a commit in progress: closing under it would fail a sync that was about to
+        // succeed, or delete the segment (no record counted in it yet) under records it is storing.
+        lock (_commitGate)
         lock (_gate)
         {
             foreach (var segment in Segments.ToList())
@@ -107,6 +113,14 @@ internal sealed class SegmentLog
 
     /// <summary>One write and one sync for <paramref name="records"/>; runs on one thread at a time.</summary>
     private void Commit(IReadOnlyList<SegmentRecord> records)
+    {
+        lock (_commitGate)
+        {
+            CommitLocked(records);
+        }
+    }
+
+    private void CommitLocked(IReadOnlyList<SegmentRecord> records)
     {
         var segment = ActiveSegment();
         var start = segment.Length;

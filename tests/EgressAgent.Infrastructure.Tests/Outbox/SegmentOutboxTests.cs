@@ -365,6 +365,39 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Equal([stored], NewOutbox().ListPending());
     }
 
+    /// <summary>
+    /// A graceful stop closes the segments while a worker may still be storing a result: the close
+    /// must wait for the commit in progress, not dispose (or, with no record counted in it yet,
+    /// delete) the segment under the write and sync that are storing it.
+    /// </summary>
+    [Fact]
+    public async Task A_close_while_a_group_commit_syncs_waits_for_it_and_the_record_is_stored()
+    {
+        using var syncStarted = new ManualResetEventSlim();
+        using var releaseSync = new ManualResetEventSlim();
+        var outbox = NewOutbox();
+        outbox.Segments.SyncData = handle =>
+        {
+            syncStarted.Set();
+            releaseSync.Wait(Bound);
+            DataSync.Flush(handle);
+        };
+
+        var storing = Task.Run(() => outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None));
+        Assert.True(syncStarted.Wait(Bound));
+        var closing = Task.Run(outbox.Dispose);
+
+        await Task.WhenAny(closing, Task.Delay(300));
+        Assert.False(closing.IsCompleted, "the close did not wait for the commit in progress");
+        releaseSync.Set();
+        var stored = await storing.WaitAsync(Bound);
+        await closing.WaitAsync(Bound);
+
+        var restarted = NewOutbox();
+        Assert.Equal([stored], restarted.ListPending());
+        Assert.Equal("op-1", (await restarted.LoadAsync(stored, CancellationToken.None))!.OperationId);
+    }
+
     [Fact]
     public async Task A_segment_no_longer_appended_to_is_deleted_with_its_acks_once_every_record_is_delivered()
     {
