@@ -61,11 +61,15 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         _directorySync = new GroupDirectorySync(_directory);
         _segments = new SegmentLog(_directory) { BeforeNewSegment = EnsureDataDirectoryHeld };
         PrivateDirectory.Create(_directory);
-        foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
+        foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + Extension + TemporaryExtension))
         {
             // A crash between write and rename: the worker never saw AddAsync return, so this
             // result was not acknowledged as stored. Removing it loses nothing that was promised.
-            File.Delete(leftover);
+            // Only names this outbox gives its temporary files: any other file is left alone.
+            if (IsTemporaryName(Path.GetFileName(leftover)))
+            {
+                File.Delete(leftover);
+            }
         }
 
         _index = OutboxRecovery.Read(_directory, _quarantine, _segments, logger);
@@ -158,6 +162,13 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
         return entry;
     }
+
+    /// <summary><c>&lt;20 digits&gt;-&lt;32 hex digits&gt;.result.json.tmp</c>: the names <see cref="AddAsync(string, Action{Utf8JsonWriter}, CancellationToken)"/> gives a large result while it writes it.</summary>
+    internal static bool IsTemporaryName(string name) =>
+        name.Length == 20 + 1 + 32 + Extension.Length + TemporaryExtension.Length
+        && name.EndsWith(Extension + TemporaryExtension, StringComparison.Ordinal)
+        && long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out _) && name[20] == '-'
+        && Guid.TryParseExact(name.AsSpan(21, 32), "N", out _);
 
     /// <summary>
     /// <c>{"operation_id":"…","created":ticks,"result":</c> for a segment record,
