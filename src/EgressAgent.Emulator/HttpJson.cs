@@ -10,6 +10,13 @@ internal static class HttpJson
 {
     public const string EmptyObject = "{}";
 
+    /// <summary>
+    /// An E2 body is one level deeper than the result, which is as deep as the operation it
+    /// echoes plus its wrapper: an orchestrator that hands out envelopes 64 deep (System.Text.Json's
+    /// default limit) must take results deeper than that default.
+    /// </summary>
+    private static readonly JsonDocumentOptions BodyOptions = new() { MaxDepth = 1024 };
+
     public static async Task WriteAsync(HttpResponse response, int statusCode, string json, CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
@@ -34,7 +41,7 @@ internal static class HttpJson
 
         try
         {
-            return JsonNode.Parse(body) as JsonObject;
+            return JsonNode.Parse(body, documentOptions: BodyOptions) as JsonObject;
         }
         catch (JsonException)
         {

@@ -80,7 +80,9 @@ internal static class DemoCommand
         var table = new DemoResultTable(expected);
         emulator.ResultReceived += table.Add;
 
-        using var host = AgentHost.CreateBuilder(configuration, LogLevel.Warning).Build();
+        var builder = AgentHost.CreateBuilder(configuration, LogLevel.Warning);
+        builder.Services.AddSingleton(dataLock); // the outbox checks it before writing (docs/adr/0020)
+        using var host = builder.Build();
         await host.StartAsync();
         try
         {

@@ -35,7 +35,9 @@ internal static class RunCommand
             return ConfigurationProblems.Report([lockProblem]);
         }
 
-        using var host = AgentHost.CreateBuilder(configuration).Build();
+        var builder = AgentHost.CreateBuilder(configuration);
+        builder.Services.AddSingleton(dataLock); // the outbox checks it before writing (docs/adr/0020)
+        using var host = builder.Build();
         // Resolved before RunAsync, which disposes the container.
         var shutdown = host.Services.GetRequiredService<IShutdownCoordinator>();
         var loops = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();

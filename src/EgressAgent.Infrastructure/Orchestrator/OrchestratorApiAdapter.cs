@@ -211,8 +211,10 @@ internal sealed partial class OrchestratorApiAdapter(
         {
             body = await ReadJsonAsync(response, ResponseLimits.Envelope, "E2", deadline.Token);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
+            // Whatever it held, a next_operation in it cannot be read: said, not dropped in silence.
+            LogAnswerUnread(logger, operationId, (int)response.StatusCode, $"not JSON: {ex.Message}");
             return null;
         }
         catch (Exception ex) when (ex.IsRecoverable())

@@ -45,20 +45,31 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     private long _cachedBytes;
     private int _pending;
 
-    public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger)
+    private readonly DataDirectoryLock? _dataLock;
+
+    /// <param name="dataLock">
+    /// The lock this process holds on the data directory (docs/adr/0020), checked before a new file
+    /// or directory goes there; null (tests of the outbox alone) checks nothing.
+    /// </param>
+    public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger, DataDirectoryLock? dataLock = null)
     {
+        _dataLock = dataLock;
         _directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
         _quarantine = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "quarantine");
         _timeProvider = timeProvider;
         _logger = logger;
         _directorySync = new GroupDirectorySync(_directory);
-        _segments = new SegmentLog(_directory);
+        _segments = new SegmentLog(_directory) { BeforeNewSegment = EnsureDataDirectoryHeld };
         PrivateDirectory.Create(_directory);
-        foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + TemporaryExtension))
+        foreach (var leftover in Directory.EnumerateFiles(_directory, "*" + Extension + TemporaryExtension))
         {
             // A crash between write and rename: the worker never saw AddAsync return, so this
             // result was not acknowledged as stored. Removing it loses nothing that was promised.
-            File.Delete(leftover);
+            // Only names this outbox gives its temporary files: any other file is left alone.
+            if (IsTemporaryName(Path.GetFileName(leftover)))
+            {
+                File.Delete(leftover);
+            }
         }
 
         // Each stored result's remaining time to live is fixed here, from its stored wall-clock age
@@ -160,6 +171,13 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         return entry;
     }
 
+    /// <summary><c>&lt;20 digits&gt;-&lt;32 hex digits&gt;.result.json.tmp</c>: the names <see cref="AddAsync(string, Action{Utf8JsonWriter}, CancellationToken)"/> gives a large result while it writes it.</summary>
+    internal static bool IsTemporaryName(string name) =>
+        name.Length == 20 + 1 + 32 + Extension.Length + TemporaryExtension.Length
+        && name.EndsWith(Extension + TemporaryExtension, StringComparison.Ordinal)
+        && long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out _) && name[20] == '-'
+        && Guid.TryParseExact(name.AsSpan(21, 32), "N", out _);
+
     /// <summary>
     /// <c>{"operation_id":"…","created":ticks,"result":</c> for a segment record,
     /// <c>{"operation_id":"…","result":</c> for a file of its own (the layout of docs/adr/0004).
@@ -237,6 +255,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     /// </summary>
     private FileStream CreateTemporary(string temporary)
     {
+        EnsureDataDirectoryHeld();
         try
         {
             return new FileStream(temporary, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
@@ -246,6 +265,21 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             // A file in their place fails here, as it should, until an operator removes it.
             OutboxFiles.CreateOwnerOnlyDirectory(_directory);
             return new FileStream(temporary, OutboxFiles.PrivateFileOptions(FileMode.CreateNew));
+        }
+    }
+
+    /// <summary>
+    /// Before a new file or directory goes into the data directory: throws an <see cref="IOException"/>
+    /// (a storage fault: the result waits in memory, health says why) when the directory was
+    /// removed or replaced and another process holds it now, so nothing is written where another
+    /// process could read it as its own (docs/adr/0020). One open and three readlinks, per new
+    /// segment or large result, not per record.
+    /// </summary>
+    private void EnsureDataDirectoryHeld()
+    {
+        if (_dataLock?.EnsureHeld() == true)
+        {
+            OutboxLog.Relocked(_logger, _dataLock.Directory);
         }
     }
 
@@ -335,6 +369,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     /// </summary>
     private void Quarantine(OutboxIndexEntry indexed, string path, string problem)
     {
+        EnsureDataDirectoryHeld();
         OutboxFiles.CreateOwnerOnlyDirectory(_quarantine);
         var target = Path.Combine(_quarantine, Path.GetFileName(path));
         if (File.Exists(target))

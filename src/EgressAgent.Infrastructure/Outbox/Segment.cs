@@ -46,9 +46,64 @@ internal sealed class Segment(string path)
         line[written++] = (byte)'\n';
         lock (_acksGate)
         {
-            _acks ??= new FileStream(AcksPath, OutboxFiles.PrivateFileOptions(FileMode.Append));
+            _acks ??= OpenAcks(Path, AcksPath);
             _acks.Write(line[..written]);
         }
+    }
+
+    /// <summary>
+    /// The acks file of <paramref name="segment"/>, positioned at its end, with a partial last line cut off first: an append an
+    /// earlier process did not finish (a crash, a power cut) would otherwise run into the next ack
+    /// and read as another record's offset, one record then lost and one delivered twice.
+    /// </summary>
+    private static FileStream OpenAcks(string segment, string path)
+    {
+        if (!File.Exists(segment))
+        {
+            // Gone with its directory (docs/adr/0014): acks of nothing would only be left in a
+            // directory that may be made anew, even another process's.
+            throw new FileNotFoundException("The segment is gone.", segment);
+        }
+
+        var options = OutboxFiles.PrivateFileOptions(FileMode.OpenOrCreate);
+        options.Access = FileAccess.ReadWrite;
+        var acks = new FileStream(path, options);
+        try
+        {
+            var whole = WholeLinesLength(acks);
+            if (whole != acks.Length)
+            {
+                acks.SetLength(whole);
+            }
+
+            acks.Seek(0, SeekOrigin.End);
+            return acks;
+        }
+        catch
+        {
+            acks.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Where the last line feed of <paramref name="file"/> ends: its length when it ends in one, 0 when it has none.</summary>
+    private static long WholeLinesLength(FileStream file)
+    {
+        Span<byte> chunk = stackalloc byte[64];
+        for (var end = file.Length; end > 0;)
+        {
+            var size = (int)Math.Min(chunk.Length, end);
+            var read = RandomAccess.Read(file.SafeFileHandle, chunk[..size], end - size);
+            var at = chunk[..read].LastIndexOf((byte)'\n');
+            if (at >= 0)
+            {
+                return end - size + at + 1;
+            }
+
+            end -= size;
+        }
+
+        return 0;
     }
 
     /// <summary>Closes the files; with <paramref name="delete"/>, removes them too (the segment first: acks without their segment mean nothing).</summary>

@@ -6,10 +6,22 @@ namespace EgressAgent.Infrastructure.Outbox;
 /// <summary>Reads a segment an earlier process wrote: its records, its torn tail, its corrupt lines (docs/adr/0032).</summary>
 internal static class SegmentFile
 {
+    /// <summary>
+    /// No depth limit of its own: a record is ours, so its framing is checked, not its nesting.
+    /// Whatever intake accepted and the writer stored can be read back (docs/protocol.md §10
+    /// "Corrupt stored results"); a line is at most a record's size (64 KiB), which bounds its depth.
+    /// </summary>
+    private static readonly JsonReaderOptions RecordOptions = new() { MaxDepth = int.MaxValue };
+
     /// <summary>A whole record: where its line and its result are, and what it says.</summary>
     public readonly record struct Line(long Offset, string OperationId, long CreatedTicks, long ResultOffset, long ResultLength);
 
-    /// <summary>The file's records in order; <paramref name="corrupt"/> gets the offsets of bad lines followed by good ones, <paramref name="tornTail"/> the length of an incomplete last line (0 when none).</summary>
+    /// <summary>
+    /// The file's records in order. <paramref name="corrupt"/> gets the offsets of whole lines (ended
+    /// by a line feed) that are not records, wherever they are; <paramref name="tornTail"/> the
+    /// length of a last line without its line feed (0 when none): only that is a write that never
+    /// finished, since every record is written with its line feed in the same write.
+    /// </summary>
     public static List<Line> Read(byte[] bytes, List<long> corrupt, out long tornTail)
     {
         var lines = new List<Line>();
@@ -29,12 +41,10 @@ internal static class SegmentFile
             {
                 lines.Add(line);
             }
-            else if (end + 1 == bytes.Length)
-            {
-                tornTail = end + 1 - start; // the last line: as torn as one without its line feed
-            }
             else
             {
+                // Whole, yet not a record: corrupt, even as the last line. Calling it torn would
+                // delete a stored result that this reader merely failed to read.
                 corrupt.Add(start);
             }
 
@@ -77,7 +87,7 @@ internal static class SegmentFile
     {
         try
         {
-            var reader = new Utf8JsonReader(line, isFinalBlock: true, default);
+            var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(RecordOptions));
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
                 || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("operation_id"u8)
                 || !reader.Read() || reader.TokenType != JsonTokenType.String)

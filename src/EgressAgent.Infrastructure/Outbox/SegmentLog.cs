@@ -19,6 +19,9 @@ internal sealed class SegmentLog
     private readonly string _directory;
     private readonly GroupCommit<SegmentRecord> _groups;
     private readonly Lock _gate = new();
+
+    /// <summary>Held for a whole commit, and by <see cref="Close"/>: a close never closes (or deletes) a segment a commit is writing or syncing.</summary>
+    private readonly Lock _commitGate = new();
     private Segment? _active;
     private long _syncs;
     private long _records;
@@ -37,6 +40,12 @@ internal sealed class SegmentLog
 
     /// <summary>Makes a segment's appended bytes durable; tests put a fault or a gate here.</summary>
     public Action<FileStream> SyncData { get; set; } = DataSync.Flush;
+
+    /// <summary>
+    /// Runs before a new segment is created: throws when the data directory is no longer this
+    /// process's to write in (<see cref="DataDirectoryLock.EnsureHeld"/>); nothing by default.
+    /// </summary>
+    public Action BeforeNewSegment { get; set; } = static () => { };
 
     /// <summary>How many syncs ran: with <see cref="Records"/>, the size of the groups.</summary>
     public long Syncs => Interlocked.Read(ref _syncs);
@@ -80,6 +89,9 @@ internal sealed class SegmentLog
     /// <summary>Closes every segment, deleting those with nothing left to deliver (a graceful stop leaves an empty outbox).</summary>
     public void Close()
     {
+        // Waits for a commit in progress: closing under it would fail a sync that was about to
+        // succeed, or delete the segment (no record counted in it yet) under records it is storing.
+        lock (_commitGate)
         lock (_gate)
         {
             foreach (var segment in Segments.ToList())
@@ -101,6 +113,14 @@ internal sealed class SegmentLog
 
     /// <summary>One write and one sync for <paramref name="records"/>; runs on one thread at a time.</summary>
     private void Commit(IReadOnlyList<SegmentRecord> records)
+    {
+        lock (_commitGate)
+        {
+            CommitLocked(records);
+        }
+    }
+
+    private void CommitLocked(IReadOnlyList<SegmentRecord> records)
     {
         var segment = ActiveSegment();
         var start = segment.Length;
@@ -181,6 +201,9 @@ internal sealed class SegmentLog
             Abandon(active, active.Length);
         }
 
+        // A new segment, or the directory recreated for it, must not go into a data directory
+        // another process could lock: removed and made anew under this one (docs/adr/0020).
+        BeforeNewSegment();
         var name = $"{DateTime.UtcNow.Ticks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}{Segment.Extension}";
         var segment = new Segment(Path.Combine(_directory, name)) { Active = true };
         try

@@ -24,20 +24,31 @@ internal sealed partial class DataDirectoryLock : IDisposable
     public const string FileName = "agent.lock";
 
     private const int ReadWriteCreateCloseOnExec = 0x2 | 0x40 | 0x80000; // O_RDWR | O_CREAT | O_CLOEXEC
+    private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
     private const int OwnerReadWrite = 0x180; // 0600
     private const int ExclusiveNonBlocking = 0x2 | 0x4; // LOCK_EX | LOCK_NB
     private const int WouldBlock = 11; // EWOULDBLOCK (EAGAIN) on Linux
 
-    private readonly SafeFileHandle _handle;
+    private readonly Lock _gate = new();
+
+    /// <summary>Locks on lock files no longer at the path (kept: this process may still touch what they guard).</summary>
+    private readonly List<SafeFileHandle> _detached = [];
+    private SafeFileHandle _handle;
+
+    /// <summary>The file the lock is on, as the kernel names it (<c>/proc/self/fd/N</c>); null where that cannot be read.</summary>
+    private string? _lockedFile;
 
     private DataDirectoryLock(string directory, SafeFileHandle handle)
     {
         Directory = directory;
         _handle = handle;
+        _lockedFile = FileOf(handle);
     }
 
     /// <summary>The data directory, as a full path.</summary>
     public string Directory { get; }
+
+    private string LockPath => Path.Combine(Directory, FileName);
 
     /// <summary>
     /// Creates the data directory when missing (<c>0700</c>) and locks it; null, with a one-line
@@ -70,8 +81,110 @@ internal sealed partial class DataDirectoryLock : IDisposable
         return new DataDirectoryLock(directory, handle);
     }
 
+    /// <summary>
+    /// Call before creating a file or directory in the data directory once the process runs
+    /// (docs/adr/0020). Removing the data directory removes its lock file with it, and the lock
+    /// this process holds is then on a file nobody can open: a second process could create the
+    /// directory anew, lock it and take in whatever this one wrote there. So the lock file at the
+    /// path must still be the file this process locked. When it is not, the directory as it now is
+    /// is locked anew (true is returned) if no other process holds it; otherwise this throws an
+    /// <see cref="IOException"/> naming the directory and the holder: a storage fault, and nothing
+    /// is written there. Off Linux, where the lock is .NET's share mode, nothing is checked.
+    /// </summary>
+    public bool EnsureHeld()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (StillLocked())
+            {
+                return false;
+            }
+
+            try
+            {
+                PrivateDirectory.Create(Directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"EgressAgent:Storage:DataDirectory '{Directory}' was removed or replaced under this process and cannot be created again ({ex.Message}).", ex);
+            }
+
+            if (LockWithLibc(Directory, LockPath, out var problem) is not { } handle)
+            {
+                throw new IOException($"the data directory was removed or replaced under this process and cannot be locked again, so nothing is stored there: {problem}");
+            }
+
+            WritePid(handle);
+            _detached.Add(_handle);
+            _handle = handle;
+            _lockedFile = FileOf(handle);
+            return true;
+        }
+    }
+
     /// <summary>Releases the lock; the process exiting does the same.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _handle.Dispose();
+            foreach (var detached in _detached)
+            {
+                detached.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the lock file at the path is the file this process locked: the kernel still names
+    /// the locked file by the path it was locked at (not "… (deleted)", not moved), and opening
+    /// the path now reaches that same file (no symbolic link or mount turned it elsewhere).
+    /// </summary>
+    private bool StillLocked()
+    {
+        if (_lockedFile is null)
+        {
+            // No /proc to ask: the weaker check of the file's existence is all there is.
+            return File.Exists(LockPath);
+        }
+
+        if (FileOf(_handle) != _lockedFile)
+        {
+            return false;
+        }
+
+        var fd = Open(LockPath, ReadOnlyCloseOnExec, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        using var current = new SafeFileHandle(fd, ownsHandle: true);
+        return FileOf(current) == _lockedFile;
+    }
+
+    /// <summary>The file an open descriptor is on, as <c>/proc/self/fd</c> names it (a removed one ends in " (deleted)"); null where that cannot be read.</summary>
+    private static string? FileOf(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle().ToInt64().ToString(CultureInfo.InvariantCulture)}").LinkTarget;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private static SafeFileHandle? LockWithLibc(string directory, string path, out string problem)
     {

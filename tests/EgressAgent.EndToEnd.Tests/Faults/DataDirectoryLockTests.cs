@@ -42,6 +42,45 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
         Assert.All(emulator.Requests, r => Assert.Equal(firstInstance, r.InstanceId));
     }
 
+    /// <summary>
+    /// Removing the data directory removes the lock file: a second process can then make the
+    /// directory anew and lock it. The first must write nothing there (its new segment would be
+    /// taken in by the second's next start while the first still appends to it): its result waits
+    /// in memory, storage degraded naming the holder, and is stored and published once the second
+    /// is gone and the first could lock the directory itself.
+    /// </summary>
+    [Fact]
+    public async Task A_data_directory_removed_and_locked_by_a_second_process_gets_no_file_from_the_first_which_stores_its_result_once_the_second_is_gone()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        await using var otherEmulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        await using var first = AgentProcess.Start(emulator, data, output);
+        await emulator.RunEchoThroughStreamAsync("before-removal", Bound); // its segment is the active one
+        Directory.Delete(data.Path, recursive: true);
+
+        await using var second = AgentProcess.Start(otherEmulator, data, output);
+        await otherEmulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
+        var id = emulator.Enqueue(EmulatorWaits.EchoPath, new() { ["trace_id"] = "while-taken" });
+        emulator.SendEvent(new { type = "work_available" });
+        var degraded = await first.WaitForLineAsync(l => l.Contains("Storage degraded", StringComparison.Ordinal), Bound);
+
+        Assert.Contains($"'{data.Path}'", degraded, StringComparison.Ordinal);
+        Assert.Contains($"pid {second.Id})", degraded, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "outbox")));
+        Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
+        Assert.False(second.HasExited);
+
+        Assert.Equal(0, await otherEmulator.SayGoodbyeAsync(second, Bound));
+        var delivered = await emulator.WaitForAcceptedResultAsync(id, Bound);
+
+        Assert.Equal("while-taken", delivered.Result!["__mcd_trace_id__"]!.GetValue<string>());
+        Assert.Equal(0, await emulator.SayGoodbyeAsync(first, Bound));
+        Assert.Single(emulator.Results, r => r.OperationId == id);
+        Assert.Equal($"{first.Id}\n", await File.ReadAllTextAsync(Path.Combine(data.Path, "agent.lock"))); // the first locked it again
+        Assert.Empty(otherEmulator.Results);
+    }
+
     [Fact]
     public async Task After_the_holder_is_killed_hard_a_new_process_takes_the_directory_and_works()
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace EgressAgent.EndToEnd.Tests.Harness;
 
@@ -12,9 +12,15 @@ namespace EgressAgent.EndToEnd.Tests.Harness;
 /// </summary>
 internal static class StoredResults
 {
-    public static List<string> OperationIds(string outbox)
+    /// <summary>Deeper than any result the agent writes (its JSON writer stops at 1,000): stored results are read back whatever their depth.</summary>
+    private static readonly JsonDocumentOptions AnyDepth = new() { MaxDepth = 100_000 };
+
+    public static List<string> OperationIds(string outbox) => [.. Pending(outbox).Select(r => r.OperationId)];
+
+    /// <summary>Each stored result not yet acknowledged: its operation id and its result's JSON text exactly as stored.</summary>
+    public static List<(string OperationId, string Result)> Pending(string outbox)
     {
-        var ids = new List<string>();
+        var ids = new List<(string OperationId, string Result)>();
         foreach (var segment in Directory.GetFiles(outbox, "*.segment"))
         {
             var acks = File.Exists(segment + ".acks")
@@ -38,5 +44,10 @@ internal static class StoredResults
         return ids;
     }
 
-    private static string OperationIdOf(string json) => JsonNode.Parse(json)!["operation_id"]!.GetValue<string>();
+    private static (string OperationId, string Result) OperationIdOf(string json)
+    {
+        using var document = JsonDocument.Parse(json, AnyDepth);
+        var root = document.RootElement;
+        return (root.GetProperty("operation_id").GetString()!, root.GetProperty("result").GetRawText());
+    }
 }

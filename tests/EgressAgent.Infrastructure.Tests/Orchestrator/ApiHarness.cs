@@ -27,6 +27,7 @@ internal sealed class ApiHarness : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<Microsoft.Extensions.Logging.ILogger<EgressAgent.Infrastructure.Orchestrator.OrchestratorApiAdapter>>(AdapterLog);
         services.AddSingleton<TimeProvider>(Time);
         services.AddOptions<OrchestratorOptions>().Configure(options =>
         {
@@ -51,6 +52,9 @@ internal sealed class ApiHarness : IAsyncDisposable
     }
 
     public InstanceId InstanceId { get; } = InstanceId.New();
+
+    /// <summary>What the orchestrator adapter logged.</summary>
+    public RecordingLogger<EgressAgent.Infrastructure.Orchestrator.OrchestratorApiAdapter> AdapterLog { get; } = new();
 
     public ObservedTimeProvider Time { get; } = new();
 

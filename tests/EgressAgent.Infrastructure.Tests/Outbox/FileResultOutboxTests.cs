@@ -102,7 +102,7 @@ public sealed class FileResultOutboxTests : IDisposable
     public async Task Leftover_temporary_files_of_a_crashed_write_are_deleted_at_start()
     {
         await NewOutbox().AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        var leftover = Path.Combine(OutboxDirectory, "00000638712345678901-abc.result.json.tmp");
+        var leftover = Path.Combine(OutboxDirectory, $"00000638712345678901-{Guid.NewGuid():N}.result.json.tmp");
         await File.WriteAllTextAsync(leftover, "{\"operation_id\":\"op-half");
 
         var restarted = NewOutbox();
@@ -110,6 +110,23 @@ public sealed class FileResultOutboxTests : IDisposable
         Assert.False(File.Exists(leftover));
         Assert.Equal(1, restarted.PendingCount);
         Assert.Single(restarted.ListPending());
+    }
+
+    /// <summary>docs/reliability.md "files whose names are not the outbox's are left alone": temporary ones too, not every <c>*.tmp</c>.</summary>
+    [Fact]
+    public async Task Temporary_files_the_outbox_did_not_name_are_left_alone_at_start()
+    {
+        await NewOutbox().AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        string[] foreign = ["notes.tmp", "backup.result.json.tmp", "00000638712345678901-abc.result.json.tmp", $"00000638712345678901-{Guid.NewGuid():N}.segment.tmp"];
+        foreach (var name in foreign)
+        {
+            await File.WriteAllTextAsync(Path.Combine(OutboxDirectory, name), "not ours");
+        }
+
+        var restarted = NewOutbox();
+
+        Assert.All(foreign, name => Assert.True(File.Exists(Path.Combine(OutboxDirectory, name)), name));
+        Assert.Equal(1, restarted.PendingCount);
     }
 
     [Theory]

@@ -125,6 +125,40 @@ public sealed class OutboxStorageFaultTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// docs/adr/0015: the mode is given at <c>open(2)</c>, never by a chmod afterwards: a large
+    /// result's temporary file and a new segment are already 0600 when their first byte is written,
+    /// and so is every temporary file left behind.
+    /// </summary>
+    [Fact]
+    public async Task A_temporary_file_and_a_new_segment_are_0600_before_their_first_byte_is_written()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes only
+        }
+
+        var outbox = NewOutbox();
+        var modes = new List<(string Name, UnixFileMode Mode)>();
+        outbox.WrapStream = stream =>
+        {
+            var file = (FileStream)stream;
+            if (!OperatingSystem.IsWindows())
+            {
+                modes.Add((Path.GetFileName(file.Name), File.GetUnixFileMode(file.SafeFileHandle)));
+            }
+
+            return stream;
+        };
+
+        await outbox.AddAsync("op-small", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        await outbox.AddAsync("op-large", LargeResult(), CancellationToken.None);
+
+        Assert.Contains(modes, m => m.Name.EndsWith(".segment", StringComparison.Ordinal));
+        Assert.Contains(modes, m => m.Name.EndsWith(".result.json.tmp", StringComparison.Ordinal));
+        Assert.All(modes, m => Assert.Equal(OwnerReadWrite, m.Mode));
+    }
+
     private string[] TemporaryFiles() =>
         Directory.Exists(OutboxDirectory) ? Directory.GetFiles(OutboxDirectory, "*.tmp") : [];
 

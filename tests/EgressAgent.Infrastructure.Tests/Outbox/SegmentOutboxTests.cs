@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -138,6 +139,98 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Equal(2, restarted.PendingCount);
     }
 
+    /// <summary>
+    /// docs/protocol.md §10: whatever was stored can be read back. Recovery once read records with
+    /// System.Text.Json's default depth (64), called a deeper last record a torn tail and deleted
+    /// the segment with it.
+    /// </summary>
+    [Theory]
+    [InlineData(64)]
+    [InlineData(300)]
+    public async Task A_result_nested_deeper_than_the_default_json_depth_is_read_back_after_a_restart(int depth)
+    {
+        var outbox = NewOutbox();
+        var before = await outbox.AddAsync("op-before", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var deep = await outbox.AddAsync("op-deep", Nested(depth), CancellationToken.None);
+        var written = await (await outbox.LoadAsync(deep, CancellationToken.None))!.Body.ReadStringAsync();
+        var segment = Assert.Single(SegmentFiles);
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(InKeyOrder(before, deep), restarted.ListPending());
+        var loaded = await restarted.LoadAsync(deep, CancellationToken.None);
+        Assert.Equal("op-deep", loaded!.OperationId);
+        Assert.Equal(written, await loaded.Body.ReadStringAsync());
+        Assert.True(File.Exists(segment));
+        Assert.DoesNotContain(_logger.Records, r => r.Level >= LogLevel.Warning);
+        Assert.False(Directory.Exists(Path.Combine(_dataDirectory, "quarantine")));
+    }
+
+    [Fact]
+    public async Task A_whole_last_line_that_is_not_a_record_is_corrupt_not_torn_and_the_segment_is_quarantined_not_deleted()
+    {
+        var outbox = NewOutbox();
+        await outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None);
+        var segment = Assert.Single(SegmentFiles);
+        await File.AppendAllTextAsync(segment, "{\"operation_id\":\"op-bad\",\"created\":1,\"result\":{\"n\":}}\n");
+        var content = await File.ReadAllTextAsync(segment);
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(["op-1"], await OperationIdsAsync(restarted));
+        var kept = Path.Combine(_dataDirectory, "quarantine", Path.GetFileName(segment));
+        Assert.Equal(content, await File.ReadAllTextAsync(kept));
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Error && r.Message.Contains("is corrupt", StringComparison.Ordinal) && r.Message.Contains(kept, StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Records, r => r.Message.Contains("incomplete", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_segment_holding_only_a_corrupt_whole_line_is_kept_in_quarantine_and_never_deleted_unread()
+    {
+        Directory.CreateDirectory(OutboxDirectory);
+        var segment = Path.Combine(OutboxDirectory, $"{new string('0', 19)}1-{Guid.NewGuid():N}.segment");
+        await File.WriteAllTextAsync(segment, "{\"operation_id\":\"op-bad\",\"created\":1,\"result\":{\"n\"\n");
+
+        var restarted = NewOutbox();
+
+        Assert.Equal(0, restarted.PendingCount);
+        Assert.True(File.Exists(Path.Combine(_dataDirectory, "quarantine", Path.GetFileName(segment))), "the only copy of the line was deleted");
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Error && r.Message.Contains("is corrupt", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// docs/adr/0032: acks are appended without a sync, so a crash (or a power cut) can leave a
+    /// partial last line. Appending to it unrepaired joins the next ack onto it: here the partial
+    /// line is the first digits of op-10's offset and the next ack is op-0's, offset 0, so the file
+    /// would name op-10 (lost) and not op-0 (delivered again).
+    /// </summary>
+    [Fact]
+    public async Task A_partial_ack_line_left_by_a_crash_is_cut_off_before_the_next_ack_so_no_record_is_lost_or_delivered_twice()
+    {
+        var outbox = NewOutbox();
+        var stored = new List<EgressAgent.Application.Ports.OutboxEntry>();
+        for (var i = 0; i <= 10; i++)
+        {
+            stored.Add(await outbox.AddAsync($"op-{i}", new JsonObject { ["n"] = 10 + i }, CancellationToken.None)); // lines of one length
+        }
+
+        var segment = Assert.Single(SegmentFiles);
+        var starts = LineStarts(await File.ReadAllBytesAsync(segment));
+        Assert.Equal(0, starts[10] % 10); // premise: "<digits>" + "0" names op-10
+        var partial = starts[10].ToString(System.Globalization.CultureInfo.InvariantCulture)[..^1];
+        await File.WriteAllTextAsync(segment + ".acks", partial); // the crash: an ack line without its line feed
+
+        var restarted = NewOutbox();
+        Assert.Equal(11, restarted.PendingCount);
+        restarted.Remove(stored[0]); // offset 0
+        restarted.Remove(stored[1]);
+
+        var again = NewOutbox();
+
+        Assert.Equal(Enumerable.Range(2, 9).Select(i => $"op-{i}").Order(StringComparer.Ordinal), await OperationIdsAsync(again));
+        Assert.Equal($"0\n{starts[1]}\n", await File.ReadAllTextAsync(segment + ".acks"));
+    }
+
     [Fact]
     public async Task A_failed_sync_fails_every_member_of_its_group_and_the_next_result_goes_to_a_new_segment_stored_once()
     {
@@ -224,6 +317,87 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Equal([later], NewOutbox().ListPending()); // durable where a restart looks for it
     }
 
+    /// <summary>
+    /// docs/adr/0020: the lock is on <c>agent.lock</c> in the data directory; removing the directory
+    /// voids it. Another process may then make the directory anew and lock it: this outbox must not
+    /// write there (its new segment would be taken in by that process's next start while this one
+    /// still appends to it), nor recreate <c>outbox/</c> in it. It refuses with a storage fault
+    /// naming the directory and the holder, and stores again once it could lock the directory itself.
+    /// </summary>
+    [Fact]
+    public async Task After_the_data_directory_is_removed_and_locked_anew_by_another_process_nothing_is_written_there_until_this_one_holds_it_again()
+    {
+        using var held = DataDirectoryLock.TryAcquire(_dataDirectory, out var problem) ?? throw new InvalidOperationException(problem);
+        var outbox = NewOutbox(held);
+        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        Directory.Delete(_dataDirectory, recursive: true);
+        var other = DataDirectoryLock.TryAcquire(_dataDirectory, out problem); // the second process: the directory made anew, and its lock free
+        Assert.True(other is not null, problem);
+
+        var small = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None));
+        var large = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-3", new JsonObject { ["s"] = new string('x', 70_000) }, CancellationToken.None));
+
+        Assert.Contains(_dataDirectory, small.Message, StringComparison.Ordinal);
+        Assert.Contains($"pid {Environment.ProcessId}", small.Message, StringComparison.Ordinal); // the holder, here this test
+        Assert.Contains(_dataDirectory, large.Message, StringComparison.Ordinal);
+        Assert.Equal([DataDirectoryLock.FileName], Directory.EnumerateFileSystemEntries(_dataDirectory).Select(Path.GetFileName));
+
+        other!.Dispose(); // the other process is gone: nobody holds the directory
+        var stored = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+
+        Assert.Null(DataDirectoryLock.TryAcquire(_dataDirectory, out problem)); // this outbox's process holds it again
+        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Warning && r.Message.Contains("locked again", StringComparison.Ordinal));
+        Assert.Equal([stored], NewOutbox().ListPending());
+    }
+
+    [Fact]
+    public async Task A_removed_data_directory_nobody_else_locked_is_locked_again_before_outbox_is_made_anew_in_it()
+    {
+        using var held = DataDirectoryLock.TryAcquire(_dataDirectory, out var problem) ?? throw new InvalidOperationException(problem);
+        var outbox = NewOutbox(held);
+        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        Directory.Delete(_dataDirectory, recursive: true);
+
+        var stored = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
+
+        Assert.Null(DataDirectoryLock.TryAcquire(_dataDirectory, out problem));
+        Assert.Contains(_dataDirectory, problem, StringComparison.Ordinal);
+        Assert.Equal([stored], NewOutbox().ListPending());
+    }
+
+    /// <summary>
+    /// A graceful stop closes the segments while a worker may still be storing a result: the close
+    /// must wait for the commit in progress, not dispose (or, with no record counted in it yet,
+    /// delete) the segment under the write and sync that are storing it.
+    /// </summary>
+    [Fact]
+    public async Task A_close_while_a_group_commit_syncs_waits_for_it_and_the_record_is_stored()
+    {
+        using var syncStarted = new ManualResetEventSlim();
+        using var releaseSync = new ManualResetEventSlim();
+        var outbox = NewOutbox();
+        outbox.Segments.SyncData = handle =>
+        {
+            syncStarted.Set();
+            releaseSync.Wait(Bound);
+            DataSync.Flush(handle);
+        };
+
+        var storing = Task.Run(() => outbox.AddAsync("op-1", new JsonObject { ["n"] = 1 }, CancellationToken.None));
+        Assert.True(syncStarted.Wait(Bound));
+        var closing = Task.Run(outbox.Dispose);
+
+        await Task.WhenAny(closing, Task.Delay(300));
+        Assert.False(closing.IsCompleted, "the close did not wait for the commit in progress");
+        releaseSync.Set();
+        var stored = await storing.WaitAsync(Bound);
+        await closing.WaitAsync(Bound);
+
+        var restarted = NewOutbox();
+        Assert.Equal([stored], restarted.ListPending());
+        Assert.Equal("op-1", (await restarted.LoadAsync(stored, CancellationToken.None))!.OperationId);
+    }
+
     [Fact]
     public async Task A_segment_no_longer_appended_to_is_deleted_with_its_acks_once_every_record_is_delivered()
     {
@@ -293,6 +467,29 @@ public sealed class SegmentOutboxTests : IDisposable
     private static IEnumerable<EgressAgent.Application.Ports.OutboxEntry> InKeyOrder(params EgressAgent.Application.Ports.OutboxEntry[] entries) =>
         entries.OrderBy(e => e.Key, StringComparer.Ordinal);
 
+    private static List<long> LineStarts(byte[] bytes)
+    {
+        var starts = new List<long>();
+        for (var start = 0; start < bytes.Length; start = Array.IndexOf(bytes, (byte)'\n', start) + 1)
+        {
+            starts.Add(start);
+        }
+
+        return starts;
+    }
+
+    /// <summary><c>{"d":{"d":…{"n":1}…}}</c>, <paramref name="depth"/> objects deep.</summary>
+    private static JsonObject Nested(int depth)
+    {
+        var node = new JsonObject { ["n"] = 1 };
+        for (var i = 1; i < depth; i++)
+        {
+            node = new JsonObject { ["d"] = node };
+        }
+
+        return node;
+    }
+
     private static async Task<List<string>> OperationIdsAsync(FileResultOutbox outbox)
     {
         var ids = new List<string>();
@@ -305,8 +502,9 @@ public sealed class SegmentOutboxTests : IDisposable
         return ids;
     }
 
-    private FileResultOutbox NewOutbox() => new(
+    private FileResultOutbox NewOutbox(DataDirectoryLock? held = null) => new(
         Options.Create(new StorageOptions { DataDirectory = _dataDirectory }),
         new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero)),
-        _logger);
+        _logger,
+        held);
 }

@@ -56,6 +56,9 @@ internal sealed class JsonRowBuffer : IDisposable
     /// <summary>True once the rows live in a temporary file instead of memory.</summary>
     public bool Spilled => _spill is not null;
 
+    /// <summary>The temporary file's handle once spilled (it has no name left): for tests of its mode.</summary>
+    internal Microsoft.Win32.SafeHandles.SafeFileHandle? SpillHandle => _spill?.SafeFileHandle;
+
     public int Count { get; private set; }
 
     /// <summary>The rows' JSON size, without the enclosing brackets and commas.</summary>

@@ -87,6 +87,30 @@ public sealed class JsonRowBufferTests
         Assert.Equal(100, JsonNode.Parse(rows.ToJsonValue().ToJsonString())!.AsArray().Count);
     }
 
+    /// <summary>
+    /// Spilled rows are query data: the file is created <c>0600</c> (the mode given at
+    /// <c>open(2)</c>, whatever the umask; docs/protocol.md §10 "Files") and unlinked at once, so
+    /// its mode is read through the handle that keeps it.
+    /// </summary>
+    [Fact]
+    public void Spilled_rows_are_in_a_file_readable_and_writable_by_its_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes only
+        }
+
+        using var rows = new JsonRowBuffer(spillThreshold: 16);
+        for (var i = 0; i < 100; i++)
+        {
+            rows.BeginRow().WriteNumberValue(i);
+            rows.EndRow();
+        }
+
+        Assert.True(rows.Spilled);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rows.SpillHandle!));
+    }
+
     [Fact]
     public void Written_inside_a_result_the_rows_go_straight_to_the_writer_and_parse_back_equal()
     {
