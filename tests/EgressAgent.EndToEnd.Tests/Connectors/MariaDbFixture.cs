@@ -49,12 +49,16 @@ internal sealed class MariaDbFixture : IAsyncDisposable
         };
     }
 
-    /// <summary>A user with <paramref name="grants"/> on the table (e.g. <c>SELECT, DELETE</c>): only the read-only session stops its writes.</summary>
-    public async Task<string> CreateUserAsync(string password, string grants)
+    /// <summary>
+    /// A user with <paramref name="grants"/> on the table (e.g. <c>SELECT, DELETE</c>): only the read-only session stops its writes.
+    /// <paramref name="require"/> is the TLS the server demands of it (<c>SSL</c>, <c>X509</c>), none by default.
+    /// </summary>
+    public async Task<string> CreateUserAsync(string password, string grants, string? require = null)
     {
         var user = $"e2e_{Guid.NewGuid():N}"[..20];
         _users.Add(user);
-        await AdminAsync($"CREATE USER '{user}'@'127.0.0.1' IDENTIFIED BY '{password}'; GRANT {grants} ON egress_test.{Table} TO '{user}'@'127.0.0.1';");
+        var requirement = require is null ? string.Empty : $" REQUIRE {require}";
+        await AdminAsync($"CREATE USER '{user}'@'127.0.0.1' IDENTIFIED BY '{password}'{requirement}; GRANT {grants} ON egress_test.{Table} TO '{user}'@'127.0.0.1';");
         return user;
     }
 

@@ -13,6 +13,9 @@ internal sealed class PostgresFixture : IAsyncDisposable
     /// <summary>A group .ci/run makes whose members must log in with a password over TCP (pg_hba scram-sha-256).</summary>
     public const string PasswordGroup = "egress_password_login";
 
+    /// <summary>A group .ci/run makes whose members must log in with a password over TLS only (pg_hba hostssl scram-sha-256, hostnossl reject).</summary>
+    public const string TlsGroup = "egress_tls_login";
+
     private readonly List<string> _roles = [];
 
     private PostgresFixture(string table) => Table = table;
@@ -48,12 +51,12 @@ internal sealed class PostgresFixture : IAsyncDisposable
         return new JsonObject { ["connect_args"] = connectArgs };
     }
 
-    /// <summary>A login role that must give its password (member of <see cref="PasswordGroup"/>).</summary>
-    public async Task<string> CreatePasswordRoleAsync(string password)
+    /// <summary>A login role that must give its password (member of <paramref name="group"/>, by default <see cref="PasswordGroup"/>).</summary>
+    public async Task<string> CreatePasswordRoleAsync(string password, string group = PasswordGroup)
     {
         var role = $"e2e_pw_{Guid.NewGuid():N}"[..20];
         _roles.Add(role);
-        await AdminAsync($"create role {role} login password '{password}' in role {PasswordGroup}; grant connect on database \"{Reader.Database}\" to {role};");
+        await AdminAsync($"create role {role} login password '{password}' in role {group}; grant connect on database \"{Reader.Database}\" to {role}; grant select on {Table} to {role};");
         return role;
     }
 
