@@ -63,10 +63,13 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
         await otherEmulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
         var id = emulator.Enqueue(EmulatorWaits.EchoPath, new() { ["trace_id"] = "while-taken" });
         emulator.SendEvent(new { type = "work_available" });
-        var degraded = await first.WaitForLineAsync(l => l.Contains("Storage degraded", StringComparison.Ordinal), Bound);
+        // The store's own error line names the directory and the holder; the degraded reason (health,
+        // /readyz) says what failed without the path.
+        var refused = await first.WaitForLineAsync(l => l.Contains("could not be stored", StringComparison.Ordinal), Bound);
+        await first.WaitForLineAsync(l => l.Contains("Storage degraded", StringComparison.Ordinal), Bound);
 
-        Assert.Contains($"'{data.Path}'", degraded, StringComparison.Ordinal);
-        Assert.Contains($"pid {second.Id})", degraded, StringComparison.Ordinal);
+        Assert.Contains($"'{data.Path}'", refused, StringComparison.Ordinal);
+        Assert.Contains($"pid {second.Id})", refused, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "outbox")));
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
         Assert.False(second.HasExited);
