@@ -66,6 +66,9 @@ internal static class EmulatorWaits
     /// <summary>Ends the agent the orchestrator's way and returns its exit code.</summary>
     public static async Task<int> SayGoodbyeAsync(this OrchestratorEmulator emulator, AgentProcess agent, TimeSpan timeout)
     {
+        // goodbye reaches open streams only: an agent that published its stored results before its
+        // stream opened (the native agent does, quickly) would never hear one sent earlier.
+        await emulator.WaitForRequestAsync(r => r.Path == StreamPath && r.StatusCode == 200, timeout);
         emulator.SendEvent(new { type = "goodbye", reason = "test finished" });
         return await agent.WaitForExitAsync(timeout);
     }
