@@ -151,7 +151,8 @@ public static class WireValues
         _ => value.ToString(),
     };
 
-    private static JsonObject Tagged(string type, string data) => new()
+    /// <summary>The tagged shape <c>{"__type__": type, "__data__": data}</c> of docs/protocol.md §5.3 and §12.3, for values a driver reads itself (exact decimals beyond <see cref="decimal"/>).</summary>
+    public static JsonObject Tagged(string type, string data) => new()
     {
         ["__type__"] = type,
         ["__data__"] = data,

@@ -69,7 +69,7 @@ internal static class DuckDbValues
     private static int? IntOf(object? value) => value is null or DBNull ? null : Convert.ToInt32(value, CultureInfo.InvariantCulture);
 
     /// <summary>The exact digits of a DuckDB decimal, scale kept (<c>1050</c> at scale 2 is <c>"10.50"</c>).</summary>
-    internal static JsonObject DecimalOf(DuckDBDecimal value) => Tagged("decimal", DecimalText(value.Value.ToBigInteger(), value.Scale));
+    internal static JsonObject DecimalOf(DuckDBDecimal value) => WireValues.Tagged("decimal", DecimalText(value.Value.ToBigInteger(), value.Scale));
 
     internal static string DecimalText(BigInteger unscaled, int scale)
     {
@@ -110,7 +110,7 @@ internal static class DuckDbValues
         var offset = value.Offset;
         var sign = offset < TimeSpan.Zero ? '-' : '+';
         offset = offset.Duration();
-        return Tagged("time", string.Create(CultureInfo.InvariantCulture, $"{text}{sign}{offset.Hours:00}:{offset.Minutes:00}"));
+        return WireValues.Tagged("time", string.Create(CultureInfo.InvariantCulture, $"{text}{sign}{offset.Hours:00}:{offset.Minutes:00}"));
     }
 
     /// <summary>An INTERVAL as an ISO-8601 duration (<c>P14M3DT2H</c>); months are kept, never folded into days.</summary>
@@ -246,5 +246,4 @@ internal static class DuckDbValues
         }
     }
 
-    private static JsonObject Tagged(string type, string data) => new() { ["__type__"] = type, ["__data__"] = data };
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using MySqlConnector;
 
@@ -87,7 +88,7 @@ internal static class MySqlValues
         decimal.TryParse(digits, NumberStyles.Number, CultureInfo.InvariantCulture, out var value)
             && value.ToString(CultureInfo.InvariantCulture) == digits
             ? value
-            : new JsonObject { ["__type__"] = "decimal", ["__data__"] = digits };
+            : WireValues.Tagged("decimal", digits);
 
     private static string TimeText(TimeSpan time)
     {

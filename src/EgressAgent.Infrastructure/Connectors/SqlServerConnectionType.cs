@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using Microsoft.Data.SqlClient;
 
@@ -137,7 +138,7 @@ internal sealed class SqlServerConnectionType : SqlConnectionType
         return reader.GetDataTypeName(ordinal) switch
         {
             // decimal(38, s) may exceed System.Decimal: SqlDecimal keeps every digit and the scale.
-            "decimal" or "numeric" when reader is SqlDataReader sql => new JsonObject { ["__type__"] = "decimal", ["__data__"] = sql.GetSqlDecimal(ordinal).ToString() },
+            "decimal" or "numeric" when reader is SqlDataReader sql => WireValues.Tagged("decimal", sql.GetSqlDecimal(ordinal).ToString()),
             "date" => DateOnly.FromDateTime(reader.GetDateTime(ordinal)),
             "time" => TimeOnly.FromTimeSpan((TimeSpan)reader.GetValue(ordinal)),
             _ => reader.GetValue(ordinal),

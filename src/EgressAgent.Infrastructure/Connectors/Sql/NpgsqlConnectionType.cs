@@ -238,7 +238,7 @@ internal abstract class NpgsqlConnectionType : SqlConnectionType
             var bytes = new byte[stream.Length];
             stream.ReadExactly(bytes);
             var text = NumericText(bytes);
-            return text is "NaN" or "Infinity" or "-Infinity" ? text : new JsonObject { ["__type__"] = "decimal", ["__data__"] = text };
+            return text is "NaN" or "Infinity" or "-Infinity" ? text : WireValues.Tagged("decimal", text);
         }
     }
 
