@@ -33,6 +33,29 @@ public sealed class PostgresProgramTests(ITestOutputHelper output)
     }
 
     [PostgresFact]
+    public async Task Redshift_runs_the_standard_program_read_only_against_a_PostgreSQL_server()
+    {
+        // No Redshift here: its type (Npgsql without type loading, Redshift's defaults) is driven
+        // through the real agent against the PostgreSQL server it speaks the protocol of.
+        await using var fixture = await PostgresFixture.CreateAsync("""
+            create table {t} (id int4, amount numeric(10,2)); insert into {t} values (1, 10.50);
+            grant select, delete on {t} to {reader};
+            """);
+        var run = await ConnectorRun.RunAsync(output, new Dictionary<string, ConnectorOperation>
+        {
+            ["rows"] = new(ConnectorRun.Execute + "redshift/fetch_orders", Standard($"SELECT id, amount FROM {fixture.Table} WHERE id > %s", new JsonArray(0)), fixture.Credentials()),
+            ["delete"] = new(ConnectorRun.Execute + "redshift/delete", Standard($"delete from {fixture.Table}"), fixture.Credentials()),
+        });
+
+        var rows = Payload(run["rows"]);
+        Assert.Equal("""[[1,{"__type__":"decimal","__data__":"10.50"}]]""", rows["all_results"]!.ToJsonString(Plain));
+        Assert.Equal(1, rows["rowcount"]!.GetValue<int>());
+        Assert.Equal(["id", "amount"], rows["description"]!.AsArray().Select(c => c![0]!.GetValue<string>()));
+        Error(run["delete"], "DatabaseError");
+        Assert.Equal(1L, await fixture.ScalarAsync($"select count(*) from {fixture.Table}"));
+    }
+
+    [PostgresFact]
     public async Task Every_value_the_JSON_model_lacks_has_its_tagged_or_string_shape()
     {
         await using var fixture = await PostgresFixture.CreateAsync("create table {t} (id int); grant select on {t} to {reader};");
