@@ -8,7 +8,7 @@ using EgressAgent.Emulator;
 namespace EgressAgent.Benchmarks;
 
 /// <summary>
-/// A load run against the emulator (issue 4, issue 11): the real agent as a child process, N echo
+/// A load run against the emulator (docs/performance.md): the real agent as a child process, N echo
 /// operations, W workers. Reports throughput, the agent's CPU per operation (user and system),
 /// pickup latency (handed out → result received), bytes allocated per operation (from the agent's
 /// own <c>/metrics</c>), start → stream connected, and resident memory after start and after the burst.

@@ -5,7 +5,7 @@ namespace EgressAgent.EndToEnd.Tests.Deploy;
 
 /// <summary>
 /// deploy/container/Dockerfile (the native agent, shipped) and Dockerfile.jit (the JIT agent, the
-/// documented alternative) against the product (issue 10, docs/protocol.md §11, docs/adr/0044).
+/// documented alternative) against the product (docs/protocol.md §11, docs/adr/0044).
 /// There is no container engine on the build machines, so the recipes are checked against what
 /// <c>dotnet build</c> produces and what the agent reads, not built.
 /// </summary>

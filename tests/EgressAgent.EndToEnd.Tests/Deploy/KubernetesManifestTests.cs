@@ -6,7 +6,7 @@ namespace EgressAgent.EndToEnd.Tests.Deploy;
 
 /// <summary>
 /// deploy/kubernetes rendered as an operator renders it (<c>kubectl kustomize</c>), checked
-/// against the product's own defaults and the container recipe (issue 10, docs/protocol.md §11).
+/// against the product's own defaults and the container recipe (docs/protocol.md §11, docs/adr/0023).
 /// </summary>
 public sealed class KubernetesManifestTests
 {

@@ -3,7 +3,7 @@ using EgressAgent.Domain.Lifecycle;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;
 
-/// <summary>deploy/systemd/egress-agent.service against the product's own defaults (issue 10, docs/protocol.md §8, §11).</summary>
+/// <summary>deploy/systemd/egress-agent.service against the product's own defaults (docs/protocol.md §8, §11).</summary>
 public sealed class SystemdUnitTests
 {
     private readonly SystemdUnit _unit = SystemdUnit.Load(DeployFiles.SystemdUnit);

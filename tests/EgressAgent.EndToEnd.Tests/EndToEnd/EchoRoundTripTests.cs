@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
 
-/// <summary>The whole path once, for real: stream, pull, run, publish, goodbye (issue 2).</summary>
+/// <summary>The whole path once, for real: stream, pull, run, publish, goodbye (docs/protocol.md §6).</summary>
 public sealed class EchoRoundTripTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace EgressAgent.EndToEnd.Tests.Executors;
 
 /// <summary>
-/// SQL through the real agent process (issue 6): rows come back, writes are refused by the
+/// SQL through the real agent process (docs/adr/0009): rows come back, writes are refused by the
 /// database and leave the data as it was, <c>VACUUM INTO</c> writes no file, a slow query is
 /// stopped at its timeout, PostgreSQL binds parameters and refuses a superuser's connection
 /// (in CI, where .ci/run starts a server).

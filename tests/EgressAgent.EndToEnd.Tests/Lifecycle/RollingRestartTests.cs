@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace EgressAgent.EndToEnd.Tests.Lifecycle;
 
 /// <summary>
-/// A rolling restart the way a StatefulSet does it (issue 10, docs/protocol.md §7 and §6.4): three agents
+/// A rolling restart the way a StatefulSet does it (docs/protocol.md §7 and §6.4): three agents
 /// on one orchestrator under continuous work; each in turn gets SIGTERM, drains, exits, and its
 /// replacement starts on the same data directory. Every operation ends in exactly one result.
 /// </summary>
