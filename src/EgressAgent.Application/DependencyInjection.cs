@@ -19,8 +19,9 @@ namespace EgressAgent.Application;
 public static class DependencyInjection
 {
     /// <summary>
-    /// The application layer: event catalog and handlers (found by scanning), the work pipeline
-    /// and the shutdown coordinator. MediatR 5.1.0 has no AddMediatR, so it is wired here.
+    /// The application layer: event catalog and handlers (found by scanning), the work pipeline,
+    /// the shutdown coordinator and the loops, each an <see cref="IAgentLoop"/> the host runs.
+    /// MediatR 5.1.0 has no AddMediatR, so it is wired here.
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
@@ -74,7 +75,19 @@ public static class DependencyInjection
         services.AddSingleton<DurableResultWriter>();
         services.AddSingleton<LoopHeartbeats>();
         services.AddSingleton<ILoopProgress>(sp => sp.GetRequiredService<LoopHeartbeats>());
+        services.AddSingleton<BacklogGate>();
+        services.AddSingleton<EventStreamLoop>();
+        services.AddSingleton<CredentialWatchdog>();
         services.TryAddSingleton(TimeProvider.System);
+
+        // The loops the host runs for the life of the process, in the order they start.
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<ResultPublisher>());
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<WorkerPool>());
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<HeartbeatPump>());
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<OperationPoller>());
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<EventStreamLoop>());
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<CredentialWatchdog>());
+        services.AddSingleton<IAgentLoop>(sp => sp.GetRequiredService<IdleMemoryTrim>());
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using EgressAgent.Host.Commands;
 
+// The commands (run, check, demo, emulator) are parsed in Commands/AgentCommandLine.cs; the
+// composition root — run's steps and the layers of one agent — is Composition/AgentHost.cs.
 return await AgentCommandLine.InvokeAsync(args);
 
 /// <summary>

@@ -13,6 +13,7 @@ using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Stream;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Refit;
 
@@ -56,7 +57,7 @@ public static class DependencyInjection
 
         services.AddSingleton<IResultOutbox, FileResultOutbox>();
         services.TryAddSingleton<LogRingBuffer>(); // filled when the host's logging has AddAgentLogBuffer
-        services.AddSingleton<FileModeWarnings>();
+        services.AddSingleton<IStartupWarnings, FileModeWarnings>();
         services.AddSingleton<AgentMeterReader>();
         services.AddSingleton<HealthSettings>();
 
@@ -74,5 +75,32 @@ public static class DependencyInjection
             .As<ISelfHostedSecretSource>()
             .WithSingletonLifetime());
         return services;
+    }
+
+    /// <summary>
+    /// Takes the data directory for this process (docs/adr/0020) and registers the lock, which the
+    /// outbox checks before writing. Null, with <paramref name="problem"/> naming the directory and
+    /// the holder's pid when known, when another process holds it or it cannot be taken. Call
+    /// before the container is built: nothing may read or delete in the directory before.
+    /// </summary>
+    public static IDisposable? TryLockDataDirectory(this IServiceCollection services, string dataDirectory, out string problem)
+    {
+        var dataLock = DataDirectoryLock.TryAcquire(dataDirectory, out problem);
+        if (dataLock is not null)
+        {
+            services.AddSingleton(dataLock);
+        }
+
+        return dataLock;
+    }
+
+    /// <summary>Keeps the most recent log records in memory for <c>/api/v1/agent/logs</c>.</summary>
+    public static ILoggingBuilder AddAgentLogBuffer(this ILoggingBuilder logging)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        logging.Services.TryAddSingleton<LogRingBuffer>();
+        logging.Services.TryAddSingleton(TimeProvider.System);
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, RingBufferLoggerProvider>());
+        return logging;
     }
 }

@@ -27,6 +27,23 @@ public sealed class PublicSurfaceTests(ITestOutputHelper output)
             $"{layer} must keep its types internal (only {EntryPoint} is public)");
     }
 
+    /// <summary>
+    /// Internals are visible to test projects only (and to Moq's proxy assembly): no layer reaches
+    /// into another's internals, so a boundary means what the public surface says.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AgentAssemblies))]
+    public void Internals_are_visible_to_test_projects_only(string layer)
+    {
+        var testProjects = Directory.EnumerateDirectories(Path.Combine(RepositoryRoot.Find(), "tests")).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        var friends = Layer(layer).GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>().Select(a => a.AssemblyName).ToList();
+        Selection.NonEmpty(friends, $"InternalsVisibleTo of {layer}");
+
+        Selection.NoViolations(
+            friends.Where(f => !testProjects.Contains(f) && !f.EndsWith(".Tests", StringComparison.Ordinal) && f != "DynamicProxyGenAssembly2"),
+            $"{layer} may show its internals to test projects only");
+    }
+
     /// <summary>Lists the surface for review and checks that nothing public escapes the layer's namespace (a public Program, say).</summary>
     [Theory]
     [MemberData(nameof(AgentAssemblies))]

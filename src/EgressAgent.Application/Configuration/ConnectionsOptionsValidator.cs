@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class ConnectionsOptionsValidator : AbstractValidator<ConnectionsOptions>
+public sealed class ConnectionsOptionsValidator : AbstractValidator<ConnectionsOptions>
 {
     private static readonly string[] Providers = ["sqlite", "postgres"];
 

@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class ConnectorsOptionsValidator : AbstractValidator<ConnectorsOptions>
+public sealed class ConnectorsOptionsValidator : AbstractValidator<ConnectorsOptions>
 {
     private static readonly TimeSpan Longest = TimeSpan.FromDays(30);
 

@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class EndpointTimeoutOptionsValidator : AbstractValidator<EndpointTimeoutOptions>
+public sealed class EndpointTimeoutOptionsValidator : AbstractValidator<EndpointTimeoutOptions>
 {
     public EndpointTimeoutOptionsValidator()
     {

@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class EventsOptionsValidator : AbstractValidator<EventsOptions>
+public sealed class EventsOptionsValidator : AbstractValidator<EventsOptions>
 {
     public EventsOptionsValidator()
     {

@@ -3,7 +3,7 @@ using FluentValidation;
 namespace EgressAgent.Application.Configuration;
 
 /// <summary><c>EgressAgent:Heartbeat</c>; its rule against the activity timeout is <see cref="OperationsOptionsValidator"/>'s.</summary>
-internal sealed class HeartbeatOptionsValidator : AbstractValidator<HeartbeatOptions>
+public sealed class HeartbeatOptionsValidator : AbstractValidator<HeartbeatOptions>
 {
     public HeartbeatOptionsValidator() =>
         RuleFor(o => o.Interval).PositiveDuration("EgressAgent:Heartbeat:Interval");

@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class ManagementOptionsValidator : AbstractValidator<ManagementOptions>
+public sealed class ManagementOptionsValidator : AbstractValidator<ManagementOptions>
 {
     public ManagementOptionsValidator() =>
         RuleFor(o => o.Urls)

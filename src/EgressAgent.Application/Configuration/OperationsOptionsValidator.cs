@@ -9,7 +9,7 @@ namespace EgressAgent.Application.Configuration;
 /// The heartbeat interval is read through its validated options; when it is itself invalid its
 /// own validation says so, and this rule stays quiet rather than repeat it.
 /// </summary>
-internal sealed class OperationsOptionsValidator : AbstractValidator<OperationsOptions>
+public sealed class OperationsOptionsValidator : AbstractValidator<OperationsOptions>
 {
     public OperationsOptionsValidator(IOptions<HeartbeatOptions> heartbeat)
     {

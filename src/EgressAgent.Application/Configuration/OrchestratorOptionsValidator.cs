@@ -3,7 +3,7 @@ using FluentValidation;
 namespace EgressAgent.Application.Configuration;
 
 /// <summary>docs/protocol.md §8 for <c>EgressAgent:Orchestrator</c>; never echoes a secret value.</summary>
-internal sealed class OrchestratorOptionsValidator : AbstractValidator<OrchestratorOptions>
+public sealed class OrchestratorOptionsValidator : AbstractValidator<OrchestratorOptions>
 {
     public OrchestratorOptionsValidator()
     {

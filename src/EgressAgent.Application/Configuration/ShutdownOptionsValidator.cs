@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class ShutdownOptionsValidator : AbstractValidator<ShutdownOptions>
+public sealed class ShutdownOptionsValidator : AbstractValidator<ShutdownOptions>
 {
     public ShutdownOptionsValidator() =>
         RuleFor(o => o.Budget).PositiveDuration("EgressAgent:Shutdown:Budget");

@@ -2,7 +2,7 @@ using FluentValidation;
 
 namespace EgressAgent.Application.Configuration;
 
-internal sealed class StorageOptionsValidator : AbstractValidator<StorageOptions>
+public sealed class StorageOptionsValidator : AbstractValidator<StorageOptions>
 {
     public StorageOptionsValidator() =>
         RuleFor(o => o.DataDirectory)

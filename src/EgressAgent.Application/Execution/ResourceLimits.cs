@@ -9,7 +9,7 @@ namespace EgressAgent.Application.Execution;
 /// value, and rows turned into JSON nodes. Hitting a cap ends the operation in one
 /// <see cref="ErrorKinds.ResourceExhausted"/> result.
 /// </summary>
-internal static class ResourceLimits
+public static class ResourceLimits
 {
     /// <summary>
     /// One string (in characters) or byte string (in bytes) in a result: 64 Mi. The driver already

@@ -15,6 +15,8 @@ public static class AgentLoops
     public const string Stream = "stream";
     public const string Workers = "workers";
     public const string Storage = "storage";
+    public const string IdleTrim = "idle-trim";
+    public const string CredentialWatchdog = "credential-watchdog";
 
     /// <summary>Beyond a step's own timeout: timers that fire late on a loaded machine are not a hang.</summary>
     public static readonly TimeSpan Slack = TimeSpan.FromSeconds(30);

@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
@@ -26,6 +27,7 @@ internal sealed partial class HeartbeatPump(
     ILogger<HeartbeatPump> logger,
     IStorageHealth storage,
     ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
+    : RestartingLoop(logger, progress)
 {
     /// <summary>Sent this much before the interval is up, so the request lands inside the bound.</summary>
     internal static readonly TimeSpan Lead = TimeSpan.FromMilliseconds(500);
@@ -33,39 +35,21 @@ internal sealed partial class HeartbeatPump(
     /// <summary>After an unexpected failure (not a failed heartbeat, which the next beat retries).</summary>
     internal static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(250);
 
-    private readonly TimeSpan _interval = heartbeat.Value.Interval;
+    /// <summary>When a beat falls due: <see cref="Lead"/> before the interval is up.</summary>
+    private readonly TimeSpan _target = heartbeat.Value.Interval > Lead * 2 ? heartbeat.Value.Interval - Lead : heartbeat.Value.Interval / 2;
     private readonly TimeSpan _beatBound = AgentLoops.HeartbeatBound(timeouts.Value);
     private readonly LevelTriggeredSignal _beatNow = new();
 
     /// <summary>Answers the server's <c>heartbeat</c> event: beat at once if saturated.</summary>
     public void RequestBeat() => _beatNow.Set();
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var target = _interval > Lead * 2 ? _interval - Lead : _interval / 2;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await BeatWhenDueAsync(target, cancellationToken);
-            }
-            catch (Exception ex) when (ex.IsRecoverable())
-            {
-                // No single beat stops the pump (docs/protocol.md §10), whatever it throws; at shutdown a
-                // failure of the beat in flight is no news.
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    break;
-                }
+    public override string Name => AgentLoops.Heartbeat;
 
-                LogPumpFailed(logger, ex.GetType().Name, ex.Message);
-                if (!await PauseAsync(cancellationToken))
-                {
-                    break;
-                }
-            }
-        }
-    }
+    protected override Task RoundAsync(CancellationToken stop) => BeatWhenDueAsync(_target, stop);
+
+    /// <summary>At once after a round; after an unexpected failure a short pause, so a fault that repeats cannot spin a core.</summary>
+    protected override Task BetweenRoundsAsync(bool failed, CancellationToken stop) =>
+        failed ? Task.Delay(FailurePause, timeProvider, stop) : Task.CompletedTask;
 
     /// <summary>Waits until a beat falls due (or the server asks for one) and beats if saturated.</summary>
     private async Task BeatWhenDueAsync(TimeSpan target, CancellationToken cancellationToken)
@@ -87,23 +71,9 @@ internal sealed partial class HeartbeatPump(
         }
     }
 
-    /// <summary>After an unexpected failure: a short pause, so a fault that repeats cannot spin a core.</summary>
-    private async Task<bool> PauseAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(FailurePause, timeProvider, cancellationToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     private async Task BeatAsync(CancellationToken cancellationToken)
     {
-        using var step = progress?.Working(AgentLoops.Heartbeat, _beatBound);
+        using var step = Step(_beatBound);
         try
         {
             await orchestrator.HeartbeatAsync(cancellationToken);
@@ -116,9 +86,6 @@ internal sealed partial class HeartbeatPump(
             LogBeatFailed(logger, ex.GetType().Name, ex.Message);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The heartbeat pump failed unexpectedly ({ErrorType}: {Error}); it goes on")]
-    private static partial void LogPumpFailed(ILogger logger, string errorType, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Backpressure heartbeat sent ({InFlight}/{Capacity} in flight)")]
     private static partial void LogBeat(ILogger logger, int inFlight, int capacity);

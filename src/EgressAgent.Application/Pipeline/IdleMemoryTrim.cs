@@ -1,3 +1,5 @@
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Capacity;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,7 @@ internal sealed partial class IdleMemoryTrim(
     TimeProvider timeProvider,
     ILogger<IdleMemoryTrim> logger,
     Action? compact = null) // tests count calls instead of collecting
+    : IAgentLoop
 {
     internal static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
 
@@ -24,6 +27,8 @@ internal sealed partial class IdleMemoryTrim(
     internal static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(3);
 
     private readonly Action _compact = compact ?? CompactHeap;
+
+    public string Name => AgentLoops.IdleTrim;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

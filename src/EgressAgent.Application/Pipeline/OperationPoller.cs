@@ -1,4 +1,5 @@
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
@@ -25,51 +26,33 @@ internal sealed partial class OperationPoller(
     TimeProvider timeProvider,
     ILogger<OperationPoller> logger,
     IStorageHealth storage,
-    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
+    ILoopProgress? progress = null, // optional: rigs that do not watch liveness leave it out
+    BacklogGate? backlog = null) // optional: rigs without a publisher poll at once
+    : RestartingLoop(logger, progress)
 {
     private readonly TimeSpan _pollInterval = operations.Value.PollInterval;
     private readonly TimeSpan _fetchBound = AgentLoops.FetchBound(timeouts.Value);
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tokens.Intake);
-        var stop = linked.Token;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await FetchUntilEmptyOrFullAsync(stop);
-            }
-            catch (Exception ex) when (ex.IsRecoverable())
-            {
-                if (stop.IsCancellationRequested)
-                {
-                    break;
-                }
+    public override string Name => AgentLoops.Poller;
 
-                // No single item stops the loop (docs/protocol.md §10): log it and wait for the next trigger.
-                LogRoundFailed(logger, ex.GetType().Name, ex.Message);
-            }
+    protected override CancellationToken StoppedBy => tokens.Intake;
 
-            try
-            {
-                await workSignal.WakeUp.WaitAsync(_pollInterval, timeProvider, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+    /// <summary>Results an earlier process left go out before new work comes in (docs/protocol.md §6.4).</summary>
+    protected override Task BeforeFirstRoundAsync(CancellationToken stop) =>
+        backlog?.Dispatched.WaitAsync(stop) ?? Task.CompletedTask;
 
-        LogPollerStopped(logger);
-    }
+    /// <summary>No single item stops the loop (docs/protocol.md §10): a failed round waits for the next trigger too.</summary>
+    protected override Task RoundAsync(CancellationToken stop) => FetchUntilEmptyOrFullAsync(stop);
+
+    protected override Task BetweenRoundsAsync(bool failed, CancellationToken stop) =>
+        workSignal.WakeUp.WaitAsync(_pollInterval, timeProvider, stop);
 
     private async Task FetchUntilEmptyOrFullAsync(CancellationToken stop)
     {
         // No E1 while a result waits to be stored (docs/adr/0014); recovery signals a wake-up.
         while (!stop.IsCancellationRequested && !storage.IsDegraded && queue.InFlight.TryReserve())
         {
-            using var step = progress?.Working(AgentLoops.Poller, _fetchBound);
+            using var step = Step(_fetchBound);
             FetchedOperation? fetched;
             try
             {
@@ -109,10 +92,4 @@ internal sealed partial class OperationPoller(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching work failed ({ErrorType}: {Error}); waiting for the next trigger")]
     private static partial void LogFetchFailed(ILogger logger, string errorType, string error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A round of fetching work failed unexpectedly ({ErrorType}: {Error}); the poller goes on")]
-    private static partial void LogRoundFailed(ILogger logger, string errorType, string error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Poller stopped")]
-    private static partial void LogPollerStopped(ILogger logger);
 }

@@ -1,9 +1,10 @@
 namespace EgressAgent.Application.Pipeline;
 
 /// <summary>
-/// The two stops of the shutdown sequence as tokens: intake (no more E1, stream closed) and
-/// running work (operations cancelled, no result). Kept apart from the host's stopping token so
-/// the host stopping cannot cut a drain short.
+/// The three stops of the shutdown sequence as tokens, in the order the sequence cancels them:
+/// intake (no more E1, stream closed), running work (operations cancelled, no result) and
+/// publishing (no more E2; what is undelivered stays stored). Kept apart from the host's stopping
+/// token so the host stopping cannot cut a drain short (docs/protocol.md §7).
 /// </summary>
 public sealed class PipelineTokens : IDisposable
 {

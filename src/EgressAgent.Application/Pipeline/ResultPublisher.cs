@@ -1,5 +1,6 @@
 using System.Globalization;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Signals;
@@ -31,7 +32,9 @@ internal sealed partial class ResultPublisher(
     IOptions<EndpointTimeoutOptions> timeouts,
     TimeProvider timeProvider,
     ILogger<ResultPublisher> logger,
-    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
+    ILoopProgress? progress = null, // optional: rigs that do not watch liveness leave it out
+    BacklogGate? backlog = null) // optional: rigs without a poller
+    : IAgentLoop
 {
     internal const int MaxConcurrentDeliveries = 8;
     private static readonly TimeSpan FirstRetryCeiling = TimeSpan.FromSeconds(1);
@@ -51,7 +54,7 @@ internal sealed partial class ResultPublisher(
     private readonly LevelTriggeredSignal _wake = new();
     private readonly LevelTriggeredSignal _removed = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrentDeliveries);
-    private readonly TaskCompletionSource _backlogDispatched = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BacklogGate _backlog = backlog ?? new BacklogGate();
 
     // The scheduler's memory, guarded by _gate: every result it knows by key, and the same in the
     // outbox's order (oldest first) as last listed.
@@ -70,7 +73,9 @@ internal sealed partial class ResultPublisher(
     /// Completes once results left by an earlier process are on their way (they go first): all of
     /// them, or as many as can be delivered at once.
     /// </summary>
-    public Task BacklogDispatched => _backlogDispatched.Task;
+    public Task BacklogDispatched => _backlog.Dispatched;
+
+    public string Name => AgentLoops.Publisher;
 
     /// <summary>A new result is in the outbox.</summary>
     public void Notify()
@@ -94,7 +99,7 @@ internal sealed partial class ResultPublisher(
                 }
 
                 nextDue = Earliest(nextDue, await DispatchDueAsync(stop));
-                _backlogDispatched.TrySetResult();
+                _backlog.Open();
                 await WaitAsync(nextDue, stop);
             }
         }
@@ -104,7 +109,7 @@ internal sealed partial class ResultPublisher(
         }
         finally
         {
-            _backlogDispatched.TrySetResult();
+            _backlog.Open();
         }
     }
 
@@ -195,7 +200,7 @@ internal sealed partial class ResultPublisher(
             if (_slots.CurrentCount == 0)
             {
                 // The oldest results are on their way; the poller need not wait for a long backlog.
-                _backlogDispatched.TrySetResult();
+                _backlog.Open();
             }
 
             await _slots.WaitAsync(stop);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Liveness;
 using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
@@ -26,8 +28,10 @@ internal sealed partial class WorkerPool(
     AgentCounters counters,
     WorkerSupervisor supervisor,
     IOptions<OperationsOptions> options,
-    ILogger<WorkerPool> logger)
+    ILogger<WorkerPool> logger) : IAgentLoop
 {
+    public string Name => AgentLoops.Workers;
+
     public Task RunAsync(CancellationToken cancellationToken) =>
         supervisor.RunAsync(options.Value.Workers, life => WorkAsync(life, cancellationToken), cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EgressAgent.Host.Composition;
 
 namespace EgressAgent.Host.Commands;
 
@@ -15,7 +16,7 @@ internal static class AgentCommandLine
             TreatUnmatchedTokensAsErrors = false,
         };
 
-        var run = Command("run", "Run the agent (the default).", RunCommand.RunAsync);
+        var run = Command("run", "Run the agent (the default).", AgentHost.RunAsync);
         var check = Command("check", "Validate configuration, call the orchestrator's ping once, print the answer (exit 0 when reachable, else 1).", CheckCommand.RunAsync);
         var demo = Command("demo", "Run the agent against an embedded orchestrator emulator with sample work; needs no configuration.", DemoCommand.RunAsync);
 
@@ -28,7 +29,7 @@ internal static class AgentCommandLine
         root.Add(check);
         root.Add(demo);
         root.Add(emulator);
-        root.SetAction(result => RunCommand.RunAsync(result.UnmatchedTokens));
+        root.SetAction(result => AgentHost.RunAsync(result.UnmatchedTokens));
 
         // The agent owns SIGTERM/SIGINT (a second one escalates); the parser must not take them.
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

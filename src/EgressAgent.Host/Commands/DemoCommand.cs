@@ -4,7 +4,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Emulator;
 using EgressAgent.Host.Composition;
-using EgressAgent.Infrastructure.Storage;
+using EgressAgent.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,13 +54,6 @@ internal static class DemoCommand
         var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
         var operations = configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new();
 
-        // Before the host, as `run` does (docs/adr/0020).
-        using var dataLock = DataDirectoryLock.TryAcquire(storage.DataDirectory, out var lockProblem);
-        if (dataLock is null)
-        {
-            return ConfigurationProblems.Report([lockProblem]);
-        }
-
         var samples = DemoSamples.For(DemoDatabase.PathIn(dataDirectory));
         var expected = new Dictionary<string, DemoSample>();
         foreach (var sample in samples)
@@ -81,7 +74,13 @@ internal static class DemoCommand
         emulator.ResultReceived += table.Add;
 
         var builder = AgentHost.CreateBuilder(configuration, LogLevel.Warning);
-        builder.Services.AddSingleton(dataLock); // the outbox checks it before writing (docs/adr/0020)
+        // Before the host is built, as `run` does (docs/adr/0020).
+        using var dataLock = builder.Services.TryLockDataDirectory(storage.DataDirectory, out var lockProblem);
+        if (dataLock is null)
+        {
+            return ConfigurationProblems.Report([lockProblem]);
+        }
+
         using var host = builder.Build();
         await host.StartAsync();
         try

@@ -21,19 +21,15 @@ internal static class DependencyInjection
     /// <summary>Slack beyond the sequence's own bound (budget + 1.5 s) before the host gives up on it.</summary>
     private static readonly TimeSpan HostStopSlack = TimeSpan.FromSeconds(2);
 
-    /// <summary>The agent on a host: every layer, the hosted loops, the signal-aware lifetime.</summary>
-    public static HostApplicationBuilder AddAgent(this HostApplicationBuilder builder)
+    /// <summary>
+    /// What makes the layers a process: the instance id, the signal-aware lifetime, the host's
+    /// stop budget, the management endpoints and the hosted loops.
+    /// </summary>
+    public static IServiceCollection AddAgentHosting(this IServiceCollection services, IConfiguration configuration)
     {
-        var services = builder.Services;
-        services.AddAgentOptions();
         // Read while registering, from a configuration already validated (AgentConfiguration.Validate).
-        var events = builder.Configuration.GetSection(EventsOptions.SectionName).Get<EventsOptions>() ?? new();
-        var management = builder.Configuration.GetSection(ManagementOptions.SectionName).Get<ManagementOptions>() ?? new();
-        var instanceId = InstanceId.New();
-        services.AddSingleton(instanceId);
-        services.AddApplication();
-        services.AddInfrastructure();
-
+        var management = configuration.GetSection(ManagementOptions.SectionName).Get<ManagementOptions>() ?? new();
+        services.AddSingleton(InstanceId.New());
         services.AddSingleton<IProcessLifetime, HostApplicationLifetimeAdapter>();
         services.AddSingleton<IHostLifetime, SignalLifetime>();
         services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
@@ -43,20 +39,10 @@ internal static class DependencyInjection
         });
 
         services.AddManagement(management); // first: stopped after the loops it watches
-        services.AddHostedService<ResultPublisherWorker>();
-        services.AddHostedService<WorkerPoolWorker>();
-        services.AddHostedService<HeartbeatWorker>();
-        services.AddHostedService<PollerWorker>();
-        if (events.Enabled)
-        {
-            services.AddSingleton<EventStreamLoop>();
-            services.AddHostedService<EventStreamWorker>();
-        }
-
-        services.AddHostedService<CredentialWatchdogWorker>();
-        services.AddHostedService<IdleMemoryTrimWorker>();
+        services.AddSingleton<AgentLoopsService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentLoopsService>()); // every IAgentLoop of the application
         services.AddHostedService<AgentLifecycleService>(); // last: stopped first, see its summary
-        return builder;
+        return services;
     }
 
     public static ILoggingBuilder AddAgentConsole(this ILoggingBuilder logging)

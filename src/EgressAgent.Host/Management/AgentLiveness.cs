@@ -1,4 +1,5 @@
 using EgressAgent.Application.Liveness;
+using EgressAgent.Host.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -22,7 +23,11 @@ internal sealed class AgentLiveness(LoopHeartbeats heartbeats, IServiceProvider 
         problems.AddRange(heartbeats.DeadParts().Select(d => $"{d} (dead)"));
         foreach (var loop in _loops.Value)
         {
-            if (loop.ExecuteTask is { IsFaulted: true } task)
+            if (loop is AgentLoopsService { Failed: { } failed })
+            {
+                problems.Add($"{failed.Loop}: dead ({failed.Error.GetType().Name})");
+            }
+            else if (loop.ExecuteTask is { IsFaulted: true } task)
             {
                 var cause = task.Exception!.GetBaseException();
                 problems.Add($"{loop.GetType().Name}: dead ({cause.GetType().Name})");

@@ -26,7 +26,7 @@ internal static class ManagementRegistration
             services.AddSingleton<StorageReadiness>();
             services.AddSingleton<OrchestratorReadiness>();
             services.AddSingleton<ShutdownReadiness>();
-            services.AddSingleton<ManagementServer>(); // started by `run` before the host (RunCommand)
+            services.AddSingleton<ManagementServer>(); // started by `run` before the host (AgentHost.RunAsync)
         }
 
         return services;

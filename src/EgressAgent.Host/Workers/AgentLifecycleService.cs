@@ -1,9 +1,9 @@
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
 using EgressAgent.Domain.Lifecycle;
-using EgressAgent.Infrastructure.Secrets;
-using EgressAgent.Infrastructure.Storage;
+using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,13 +20,13 @@ internal sealed partial class AgentLifecycleService(
     IOptions<OrchestratorOptions> orchestrator,
     IOptions<OperationsOptions> operations,
     IOptions<EventsOptions> events,
-    FileModeWarnings fileModes,
+    IStartupWarnings startupWarnings,
     ILogger<AgentLifecycleService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         LogStarted(logger, instanceId.ToString(), orchestrator.Value.BaseUrl is { } url ? SecretNames.WithoutUrlCredentials(url) : null, operations.Value.Workers, events.Value.Enabled);
-        fileModes.LogAtStart();
+        startupWarnings.LogAtStart();
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,7 @@ namespace EgressAgent.Infrastructure.Storage;
 /// a token file that group or others can read, and a data directory others can enter. Modes
 /// and paths only, never content. The agent changes neither: both are the operator's files.
 /// </summary>
-internal sealed partial class FileModeWarnings(IOptions<OrchestratorOptions> orchestrator, IOptions<StorageOptions> storage, ILogger<FileModeWarnings> logger)
+internal sealed partial class FileModeWarnings(IOptions<OrchestratorOptions> orchestrator, IOptions<StorageOptions> storage, ILogger<FileModeWarnings> logger) : IStartupWarnings
 {
     private const UnixFileMode GroupOrOthersRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 

@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Pipeline;
 using EgressAgent.Application.Ports;
 using EgressAgent.Application.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Moq;
 
 namespace EgressAgent.Application.Tests.Events;
@@ -48,19 +50,40 @@ public sealed class EventStreamLoopTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_message_whose_dispatch_throws_is_logged_and_the_next_one_is_dispatched()
+    public async Task A_dispatcher_that_throws_costs_the_stream_not_the_loop_the_next_message_arrives_on_a_new_one()
     {
+        // The dispatcher is the event path's one catch-all and never throws (docs/adr/0051); if it
+        // did, the loop would treat it like a failed stream: logged, a pause, a new stream.
         var run = Loop().RunAsync(_stop.Token);
-
         await _messages.Writer.WriteAsync(new StreamMessage("poison", "7"));
+        await Eventually.UntilAsync(() => Dispatched.Contains("poison"), "the throwing message is dispatched");
+        await _time.WaitForPendingTimerAsync(dueTime: EventStreamLoop.RestartPause);
+
+        _time.Advance(EventStreamLoop.RestartPause);
         await _messages.Writer.WriteAsync(new StreamMessage("after", "8"));
 
         await Eventually.UntilAsync(() => Dispatched.Contains("after"), "the message after the throwing one is dispatched");
         Assert.Equal(["poison", "after"], Dispatched);
+        Assert.Equal(2, Volatile.Read(ref _streamsOpened));
         Assert.False(run.IsCompleted);
         var failed = Assert.Single(_logs.Records, r => r.Level == LogLevel.Error);
-        Assert.Equal("7", failed.Values["EventId"]);
+        Assert.Contains("a handler bug", failed.Message, StringComparison.Ordinal);
         await StopAsync(run);
+    }
+
+    [Fact]
+    public async Task With_the_stream_disabled_no_stream_is_opened_and_stopping_intake_ends_the_loop()
+    {
+        var stream = new Mock<IOrchestratorEventStream>(MockBehavior.Strict);
+        var loop = new EventStreamLoop(stream.Object, _dispatcher.Object, _tokens, Options.Create(new EventsOptions { Enabled = false }), _time, _logs.For<EventStreamLoop>());
+        var run = loop.RunAsync(_stop.Token);
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        _tokens.StopIntake(discardAssignedWork: false);
+
+        await run.CompletesAsync();
+        Assert.True(run.IsCompletedSuccessfully);
+        stream.VerifyNoOtherCalls();
     }
 
     [Fact]
@@ -114,7 +137,7 @@ public sealed class EventStreamLoopTests : IAsyncDisposable
     {
         var stream = new Mock<IOrchestratorEventStream>(MockBehavior.Strict);
         stream.Setup(s => s.ReadAsync(It.IsAny<CancellationToken>())).Returns<CancellationToken>(ReadAsync);
-        return new EventStreamLoop(stream.Object, _dispatcher.Object, _tokens, _time, _logs.For<EventStreamLoop>());
+        return new EventStreamLoop(stream.Object, _dispatcher.Object, _tokens, Options.Create(new EventsOptions()), _time, _logs.For<EventStreamLoop>());
     }
 
     private async IAsyncEnumerable<StreamMessage> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ internal static class TestContainer
         services.AddOptions<OrchestratorOptions>().Configure(TestOptions.SetRequired);
         services.AddSingleton(new Mock<IOrchestratorApi>().Object);
         services.AddSingleton(new Mock<IResultOutbox>().Object);
+        services.AddSingleton(new Mock<IOrchestratorEventStream>().Object);
         services.AddSingleton(new Mock<IProcessLifetime>().Object);
         beforeApplication?.Invoke(services);
         services.AddApplication();

@@ -1,4 +1,4 @@
-using EgressAgent.Infrastructure.Secrets;
+using EgressAgent.Domain.Text;
 
 namespace EgressAgent.Infrastructure.Tests.Secrets;
 

@@ -10,7 +10,8 @@ namespace EgressAgent.Application.Events.Dispatching;
 
 /// <summary>
 /// Raw stream message → typed event → handlers, one DI scope per message. Whatever the server
-/// sends, this logs and returns: nothing thrown here may stop the stream loop (docs/protocol.md §4).
+/// sends and whatever a handler throws, this logs and returns: the one catch-all of the event path,
+/// so no single message stops the stream loop (docs/protocol.md §4, §10; docs/adr/0051).
 /// </summary>
 public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeFactory scopes, ILogger<EventDispatcher> logger) : IEventDispatcher
 {
@@ -19,7 +20,7 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32 };
     private readonly ConcurrentDictionary<string, bool> _unknownTypesSeen = new(StringComparer.Ordinal);
 
-    /// <summary>Returns true when the message reached its handlers.</summary>
+    /// <summary>Returns true when the message reached its handlers and none of them failed.</summary>
     public async Task<bool> DispatchAsync(StreamMessage message, CancellationToken cancellationToken)
     {
         try
@@ -32,7 +33,7 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
         }
         catch (Exception ex) when (ex.IsRecoverable())
         {
-            LogDispatchFailed(logger, ex.GetType().Name, ex.Message);
+            LogDispatchFailed(logger, message.EventId, ex.GetType().Name, ex.Message);
             return false;
         }
     }
@@ -113,6 +114,6 @@ public sealed partial class EventDispatcher(EventCatalog catalog, IServiceScopeF
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring stream events of unknown type '{Type}' (logged once per type)")]
     private static partial void LogUnknownType(ILogger logger, string type);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatching a stream message failed ({ErrorType}: {Error}); the stream goes on")]
-    private static partial void LogDispatchFailed(ILogger logger, string errorType, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling stream message {EventId} failed ({ErrorType}: {Error}); it is skipped and the stream goes on")]
+    private static partial void LogDispatchFailed(ILogger logger, string? eventId, string errorType, string error);
 }

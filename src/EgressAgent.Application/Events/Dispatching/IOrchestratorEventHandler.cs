@@ -2,6 +2,9 @@ using MediatR;
 
 namespace EgressAgent.Application.Events.Dispatching;
 
-/// <summary>Handles one event type. One file per event holds the record, its validator and its handler(s).</summary>
+/// <summary>
+/// Handles one event type; found by scanning, so a new handler is one new file beside its event's
+/// record and validator (docs/adding-an-event-handler.md, docs/adr/0031).
+/// </summary>
 public interface IOrchestratorEventHandler<in TEvent> : INotificationHandler<TEvent>
     where TEvent : IOrchestratorEvent;

@@ -9,7 +9,7 @@ using EgressAgent.Application.Ports;
 using EgressAgent.Domain;
 using EgressAgent.Domain.Capacity;
 using EgressAgent.Domain.Lifecycle;
-using EgressAgent.Infrastructure.Secrets;
+using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Infrastructure.Executors.Health;

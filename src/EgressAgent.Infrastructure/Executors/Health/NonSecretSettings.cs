@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
-using EgressAgent.Infrastructure.Secrets;
+using EgressAgent.Domain.Text;
 
 namespace EgressAgent.Infrastructure.Executors.Health;
 

@@ -5,7 +5,7 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
-using EgressAgent.Infrastructure.Secrets;
+using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

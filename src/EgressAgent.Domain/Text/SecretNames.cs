@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Text.RegularExpressions;
 
-namespace EgressAgent.Infrastructure.Secrets;
+namespace EgressAgent.Domain.Text;
 
 /// <summary>
 /// The one rule for which setting names hold secrets (docs/protocol.md §9): a name containing
@@ -9,7 +9,7 @@ namespace EgressAgent.Infrastructure.Secrets;
 /// in any case, plus <c>pwd</c>, the short form connection strings use for a password; and the
 /// redaction of secret values from connection strings and URLs.
 /// </summary>
-internal static partial class SecretNames
+public static partial class SecretNames
 {
     private const int MinimumRedactedLength = 4;
     private static readonly string[] Secret = ["secret", "password", "pwd", "token", "connectionstring"];
