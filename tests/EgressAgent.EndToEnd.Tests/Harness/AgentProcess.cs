@@ -50,16 +50,17 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 
     public static AgentProcess Start(AgentSettings settings, ITestOutputHelper? output = null, params string[] arguments)
     {
-        var start = new ProcessStartInfo(NativeAgentPath ?? "dotnet")
+        var native = settings.HostAssembly is null ? NativeAgentPath : null;
+        var start = new ProcessStartInfo(native ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = settings.WorkingDirectory,
         };
-        if (NativeAgentPath is null)
+        if (native is null)
         {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
+            start.ArgumentList.Add(settings.HostAssembly ?? Path.Combine(AppContext.BaseDirectory, "EgressAgent.Host.dll"));
         }
 
         foreach (var argument in arguments)

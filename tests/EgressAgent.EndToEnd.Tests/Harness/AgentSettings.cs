@@ -9,6 +9,9 @@ internal sealed class AgentSettings
 
     public string WorkingDirectory { get; set; } = AppContext.BaseDirectory;
 
+    /// <summary>A JIT agent built elsewhere (its <c>EgressAgent.Host.dll</c>); null for the agent under test.</summary>
+    public string? HostAssembly { get; set; }
+
     /// <summary>Extra environment variables (e.g. the reference agent's aliases).</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 

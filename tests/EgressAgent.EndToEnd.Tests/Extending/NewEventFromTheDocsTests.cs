@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using EgressAgent.EndToEnd.Tests.Deploy;
+using EgressAgent.EndToEnd.Tests.Harness;
+using EgressAgent.Emulator;
+using Xunit.Abstractions;
+
+namespace EgressAgent.EndToEnd.Tests.Extending;
+
+/// <summary>
+/// The extension promise, kept by building it: the three files docs/adding-an-event-handler.md
+/// shows, dropped into a copy of src/ with nothing else edited, build into an agent that decodes,
+/// validates and handles the new event (docs/adr/0052). Slow (a build of its own), so it runs once,
+/// in the JIT pass.
+/// </summary>
+public sealed partial class NewEventFromTheDocsTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan BuildBound = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    [JitPassFact]
+    public async Task The_three_files_of_the_guide_alone_make_an_event_the_agent_decodes_validates_and_handles()
+    {
+        using var copy = new TempDirectory();
+        CopyBuildInputs(DeployFiles.RepositoryRoot, copy.Path);
+        var added = WriteGuideFiles(copy.Path);
+        Assert.Equal(3, added.Count);
+
+        var built = Path.Combine(copy.Path, "out");
+        var (exitCode, buildLog) = await DotnetAsync(copy.Path, "build", "src/EgressAgent.Host", "-c", "Release", "-o", built, "-p:UseAppHost=false");
+        Assert.True(exitCode == 0, $"the copy with the guide's files does not build:\n{Tail(buildLog)}");
+
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        await using var agent = AgentProcess.Start(emulator, data, output, s => s.HostAssembly = Path.Combine(built, "EgressAgent.Host.dll"));
+        await emulator.WaitForRequestAsync(r => r.Path == "/stream", Bound);
+        await agent.WaitForLineAsync(l => l.Contains("Event stream connected", StringComparison.Ordinal), Bound);
+
+        emulator.SendEvent(new { type = "maintenance", starts_at = "2026-12-08T02:00:00Z", minutes = 0 });   // fails the guide's validator
+        emulator.SendEvent(new { type = "maintenance", starts_at = "2026-12-08T02:00:00Z", minutes = 30 });
+
+        await agent.WaitForLineAsync(l => l.Contains("Maintenance at 2026-12-08T02:00:00Z for 30 min", StringComparison.Ordinal), Bound);
+        Assert.Contains(agent.Lines, l => l.Contains("Minutes", StringComparison.Ordinal) && l.Contains("Skipped", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(agent.Lines, l => l.Contains("for 0 min", StringComparison.Ordinal));
+        emulator.SendEvent(new { type = "goodbye", reason = "test finished" });
+        Assert.Equal(0, await agent.WaitForExitAsync(Bound));
+    }
+
+    /// <summary>What a build of the agent reads: src/, the props files, the SDK pin, the build scripts.</summary>
+    private static void CopyBuildInputs(string root, string target)
+    {
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
+        {
+            File.Copy(Path.Combine(root, file), Path.Combine(target, file));
+        }
+
+        foreach (var directory in new[] { "src", "build" })
+        {
+            CopyTree(Path.Combine(root, directory), Path.Combine(target, directory));
+        }
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(from).Where(d => Path.GetFileName(d) is not ("bin" or "obj")))
+        {
+            CopyTree(directory, Path.Combine(to, Path.GetFileName(directory)));
+        }
+    }
+
+    /// <summary>Each ```csharp block of the guide whose first line names a new file under src/ is written there, as it stands.</summary>
+    private static List<string> WriteGuideFiles(string target)
+    {
+        var guide = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, "docs", "adding-an-event-handler.md"));
+        var written = new List<string>();
+        foreach (Match block in CodeBlock().Matches(guide))
+        {
+            var path = block.Groups["path"].Value;
+            var destination = Path.Combine(target, path);
+            Assert.False(File.Exists(destination), $"the guide's {path} would overwrite a file: new files only");
+            File.WriteAllText(destination, block.Groups["code"].Value);
+            written.Add(path);
+        }
+
+        return written;
+    }
+
+    private static async Task<(int ExitCode, string Log)> DotnetAsync(string workingDirectory, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(BuildBound);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {BuildBound}.");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string Tail(string log) => string.Join('\n', log.Split('\n').TakeLast(40));
+
+    [GeneratedRegex(@"```csharp\n// (?<path>src/[^\n]+\.cs)\n(?<code>.*?)```", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex CodeBlock();
+}
