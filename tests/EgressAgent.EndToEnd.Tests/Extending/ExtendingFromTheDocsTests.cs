@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EgressAgent.EndToEnd.Tests.Deploy;
 using EgressAgent.EndToEnd.Tests.Harness;
@@ -8,22 +9,22 @@ namespace EgressAgent.EndToEnd.Tests.Extending;
 
 /// <summary>
 /// The extension promise, kept by building it: the three files docs/adding-an-event-handler.md
-/// shows, dropped into a copy of src/ with nothing else edited, build into an agent that decodes,
-/// validates and handles the new event (docs/adr/0052). Slow (a build of its own), so it runs once,
-/// in the JIT pass.
+/// shows and the one file docs/adding-an-executor.md shows, dropped into a copy of src/ with
+/// nothing else edited, build into an agent that decodes, validates and handles the new event and
+/// runs the new operation (docs/adr/0052). Slow (a build of its own), so it runs once, in the JIT pass.
 /// </summary>
-public sealed partial class NewEventFromTheDocsTests(ITestOutputHelper output)
+public sealed partial class ExtendingFromTheDocsTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan BuildBound = TimeSpan.FromMinutes(8);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [JitPassFact]
-    public async Task The_three_files_of_the_guide_alone_make_an_event_the_agent_decodes_validates_and_handles()
+    public async Task The_guides_files_alone_make_an_event_the_agent_handles_and_an_operation_it_runs()
     {
         using var copy = new TempDirectory();
         CopyBuildInputs(DeployFiles.RepositoryRoot, copy.Path);
-        var added = WriteGuideFiles(copy.Path);
-        Assert.Equal(3, added.Count);
+        var added = WriteGuideFiles(copy.Path, "adding-an-event-handler.md").Concat(WriteGuideFiles(copy.Path, "adding-an-executor.md")).ToList();
+        Assert.Equal(4, added.Count);
 
         var built = Path.Combine(copy.Path, "out");
         var (exitCode, buildLog) = await DotnetAsync(copy.Path, "build", "src/EgressAgent.Host", "-c", "Release", "-o", built, "-p:UseAppHost=false");
@@ -41,6 +42,13 @@ public sealed partial class NewEventFromTheDocsTests(ITestOutputHelper output)
         await agent.WaitForLineAsync(l => l.Contains("Maintenance at 2026-12-08T02:00:00Z for 30 min", StringComparison.Ordinal), Bound);
         Assert.Contains(agent.Lines, l => l.Contains("Minutes", StringComparison.Ordinal) && l.Contains("Skipped", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(agent.Lines, l => l.Contains("for 0 min", StringComparison.Ordinal));
+        var now = emulator.Enqueue("/api/v1/agent/execute/clock/now", new JsonObject { ["trace_id"] = "t-now", ["offset_minutes"] = 60 });
+        emulator.SendEvent(new { type = "work_available" });
+        await emulator.WaitForResultsAsync(1, Bound);
+        var result = Assert.Single(emulator.Results, r => r.OperationId == now).Result!;
+        Assert.Equal("datetime", result["__mcd_result__"]!["now"]!["__type__"]!.GetValue<string>());
+        Assert.Equal("t-now", result["__mcd_trace_id__"]!.GetValue<string>());
+
         emulator.SendEvent(new { type = "goodbye", reason = "test finished" });
         Assert.Equal(0, await agent.WaitForExitAsync(Bound));
     }
@@ -73,15 +81,16 @@ public sealed partial class NewEventFromTheDocsTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Each ```csharp block of the guide whose first line names a new file under src/ is written there, as it stands.</summary>
-    private static List<string> WriteGuideFiles(string target)
+    /// <summary>Each ```csharp block of a guide whose first line names a new file under src/ is written there, as it stands.</summary>
+    private static List<string> WriteGuideFiles(string target, string guideName)
     {
-        var guide = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, "docs", "adding-an-event-handler.md"));
+        var guide = File.ReadAllText(Path.Combine(DeployFiles.RepositoryRoot, "docs", guideName));
         var written = new List<string>();
         foreach (Match block in CodeBlock().Matches(guide))
         {
             var path = block.Groups["path"].Value;
             var destination = Path.Combine(target, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             Assert.False(File.Exists(destination), $"the guide's {path} would overwrite a file: new files only");
             File.WriteAllText(destination, block.Groups["code"].Value);
             written.Add(path);
