@@ -7,7 +7,7 @@ namespace EgressAgent.Application.Connectors;
 
 /// <summary>
 /// The <c>commands</c> of an operation (docs/protocol.md §12.2), checked whole before anything is
-/// opened (<see cref="Parse"/>) and then evaluated against one session (<see cref="RunAsync"/>) in
+/// opened (<see cref="Parse"/>) and then evaluated against one session (<c>RunAsync</c>) in
 /// a context that is fresh per run: <c>_client</c> (the session) and <c>__utils</c>. Methods are
 /// called only through <see cref="IProgramObject"/>; nothing is looked up by reflection.
 /// </summary>

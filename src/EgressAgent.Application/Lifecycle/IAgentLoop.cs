@@ -9,7 +9,7 @@ namespace EgressAgent.Application.Lifecycle;
 /// </summary>
 public interface IAgentLoop
 {
-    /// <summary>The loop's name in logs and in liveness (<see cref="Liveness.AgentLoops"/>).</summary>
+    /// <summary>The loop's name in logs and in liveness (one of the <c>AgentLoops</c> names).</summary>
     string Name { get; }
 
     Task RunAsync(CancellationToken stoppingToken);

@@ -2,7 +2,7 @@ namespace EgressAgent.Application.Ports;
 
 /// <summary>
 /// The notification stream. The implementation owns reconnects, so the sequence ends only
-/// when <paramref name="cancellationToken"/> fires.
+/// when its cancellation token fires.
 /// </summary>
 public interface IOrchestratorEventStream
 {

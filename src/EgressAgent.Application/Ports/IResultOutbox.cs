@@ -4,7 +4,7 @@ using EgressAgent.Domain.Operations;
 namespace EgressAgent.Application.Ports;
 
 /// <summary>
-/// Durable store of results not yet delivered (docs/protocol.md §6.4). <see cref="AddAsync"/> returns only
+/// Durable store of results not yet delivered (docs/protocol.md §6.4). <c>AddAsync</c> returns only
 /// once the result would survive a crash.
 /// </summary>
 public interface IResultOutbox
