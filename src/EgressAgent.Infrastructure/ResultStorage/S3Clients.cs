@@ -16,7 +16,9 @@ internal static class S3Clients
     /// <summary>The signing region of an S3-compatible server when none is configured.</summary>
     public const string DefaultCompatibleRegion = "us-east-1";
 
-    public static IAmazonS3 Create(ResultStorageOptions settings)
+    /// <param name="settings">The validated settings.</param>
+    /// <param name="http">Where the SDK gets its HttpClient: tests record the requests; null is the SDK's own.</param>
+    public static IAmazonS3 Create(ResultStorageOptions settings, HttpClientFactory? http = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.ProviderName == StorageProviders.S3Compatible)
@@ -30,11 +32,12 @@ internal static class S3Clients
                 UseHttp = endpoint.Scheme == Uri.UriSchemeHttp,
                 RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
                 ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+                HttpClientFactory = http,
             };
             return new AmazonS3Client(new BasicAWSCredentials(settings.AccessKey, settings.SecretKey), config);
         }
 
-        var aws = new AmazonS3Config();
+        var aws = new AmazonS3Config { HttpClientFactory = http };
         if (!string.IsNullOrWhiteSpace(settings.Region))
         {
             aws.RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region);

@@ -60,6 +60,7 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
                         InputStream = new MemoryStream(buffer, 0, filled, writable: false),
                         ContentType = contentType,
                         AutoCloseStream = true,
+                        UseChunkEncoding = false, // the part is in memory: one signed body, which every S3-compatible server reads
                     },
                     cancellationToken)).ConfigureAwait(false);
                 return filled;
@@ -185,6 +186,7 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
                         PartNumber = number,
                         PartSize = length,
                         InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                        UseChunkEncoding = false,
                     },
                     cancellationToken)).ConfigureAwait(false);
                 parts.Add(new PartETag(number, uploaded.ETag));
