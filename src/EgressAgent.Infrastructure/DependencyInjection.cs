@@ -3,12 +3,14 @@ using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Ports;
+using EgressAgent.Application.ResultStorage;
 using EgressAgent.Infrastructure.Credentials;
 using EgressAgent.Infrastructure.Executors.Health;
 using EgressAgent.Infrastructure.Executors.Metrics;
 using EgressAgent.Infrastructure.Logging;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
+using EgressAgent.Infrastructure.ResultStorage;
 using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Stream;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +62,7 @@ public static class DependencyInjection
         services.AddSingleton<IStartupWarnings, FileModeWarnings>();
         services.AddSingleton<AgentMeterReader>();
         services.AddSingleton<HealthSettings>();
+        services.AddSingleton<IObjectStoreSource, ObjectStoreSource>();
 
         // Executors, connection types and self-hosted secret sources: each is one file, found here
         // (docs/adding-an-executor.md, docs/connectors.md).

@@ -10,4 +10,10 @@ public static class ConnectorErrorKinds
     public const string CredentialsError = "CredentialsError";
     public const string UnsupportedConnectionType = "UnsupportedConnectionType";
     public const string ProgramError = "ProgramError";
+
+    /// <summary>The <c>storage</c> connection type found no object at the key (docs/protocol.md §13).</summary>
+    public const string NotFound = "NotFound";
+
+    /// <summary>The object store refused or failed a request of the <c>storage</c> connection type.</summary>
+    public const string StorageError = "StorageError";
 }

@@ -6,13 +6,14 @@ namespace EgressAgent.Domain.Text;
 /// <summary>
 /// The one rule for which setting names hold secrets (docs/protocol.md §9): a name containing
 /// <c>secret</c>, <c>password</c>, <c>token</c> (but not a token id) or <c>connectionstring</c>,
-/// in any case, plus <c>pwd</c>, the short form connection strings use for a password; and the
+/// in any case, plus <c>pwd</c>, the short form connection strings use for a password, and the
+/// object stores' <c>accesskey</c> and <c>accountkey</c> (docs/protocol.md §13); and the
 /// redaction of secret values from connection strings and URLs.
 /// </summary>
 public static partial class SecretNames
 {
     private const int MinimumRedactedLength = 4;
-    private static readonly string[] Secret = ["secret", "password", "pwd", "token", "connectionstring"];
+    private static readonly string[] Secret = ["secret", "password", "pwd", "token", "connectionstring", "accesskey", "accountkey"];
     private static readonly string[] TokenIds = ["tokenid", "token_id"];
 
     public static bool IsSecret(string name)

@@ -31,6 +31,8 @@ internal static class AgentOptionsRegistration
             .ValidateWithFluentValidation<StorageOptions, StorageOptionsValidator>().CheckValues();
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.SectionName)
             .ValidateWithFluentValidation<ResultsOptions, ResultsOptionsValidator>().CheckValues();
+        services.AddOptions<ResultStorageOptions>().BindConfiguration(ResultStorageOptions.SectionName)
+            .ValidateWithFluentValidation<ResultStorageOptions, ResultStorageOptionsValidator>().CheckValues();
         services.AddOptions<ConnectionsOptions>().BindConfiguration(ConnectionsOptions.SectionName)
             .ValidateWithFluentValidation<ConnectionsOptions, ConnectionsOptionsValidator>().CheckValues();
         services.AddOptions<ConnectorsOptions>().BindConfiguration(ConnectorsOptions.SectionName)

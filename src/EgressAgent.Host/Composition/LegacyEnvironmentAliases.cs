@@ -19,6 +19,15 @@ internal static class LegacyEnvironmentAliases
         ("MCD_OPS_RUNNER_THREAD_COUNT", "EgressAgent:Operations:Workers", v => v),
         ("MCD_POLL_INTERVAL_SECONDS", "EgressAgent:Operations:PollInterval", Seconds),
         ("MCD_SSE_NOTIFICATIONS_ENABLED", "EgressAgent:Events:Enabled", v => v),
+        // Object storage (docs/protocol.md §13): MCD_STORAGE says S3_COMPATIBLE and AZURE_BLOB, which the options read too.
+        ("MCD_STORAGE", "EgressAgent:Results:Storage:Provider", v => v),
+        ("MCD_STORAGE_BUCKET_NAME", "EgressAgent:Results:Storage:Bucket", v => v),
+        ("MCD_STORAGE_PREFIX", "EgressAgent:Results:Storage:Prefix", v => v),
+        ("MCD_STORAGE_ENDPOINT_URL", "EgressAgent:Results:Storage:EndpointUrl", v => v),
+        ("MCD_STORAGE_ACCESS_KEY", "EgressAgent:Results:Storage:AccessKey", v => v),
+        ("MCD_STORAGE_SECRET_KEY", "EgressAgent:Results:Storage:SecretKey", v => v),
+        ("MCD_STORAGE_ACCOUNT_NAME", "EgressAgent:Results:Storage:AccountName", v => v),
+        ("MCD_PRE_SIGNED_URL_RESPONSE_EXPIRATION_SECONDS", "EgressAgent:Results:Storage:UrlExpiration", Seconds),
     ];
 
     public static IConfigurationBuilder AddLegacyEnvironmentAliases(this IConfigurationBuilder builder, IDictionary environment)

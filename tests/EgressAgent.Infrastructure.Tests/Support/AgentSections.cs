@@ -16,6 +16,7 @@ internal sealed partial class AgentSections
         Options.Create(Shutdown),
         Options.Create(Storage),
         Options.Create(Results),
+        Options.Create(ResultStorage),
         Options.Create(Connections),
         Options.Create(Management));
 }

@@ -16,6 +16,7 @@ internal sealed partial class AgentSections
     public ShutdownOptions Shutdown { get; } = new();
     public StorageOptions Storage { get; } = new();
     public ResultsOptions Results { get; } = new();
+    public ResultStorageOptions ResultStorage { get; } = new();
     public ConnectionsOptions Connections { get; } = new();
     public ConnectorsOptions Connectors { get; } = new();
     public ManagementOptions Management { get; } = new();

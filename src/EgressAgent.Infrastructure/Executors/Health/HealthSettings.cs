@@ -16,6 +16,7 @@ internal sealed class HealthSettings(
     IOptions<ShutdownOptions> shutdown,
     IOptions<StorageOptions> storage,
     IOptions<ResultsOptions> results,
+    IOptions<ResultStorageOptions> resultStorage,
     IOptions<ConnectionsOptions> connections,
     IOptions<ManagementOptions> management)
 {
@@ -29,6 +30,7 @@ internal sealed class HealthSettings(
         (ShutdownOptions.SectionName, shutdown.Value),
         (StorageOptions.SectionName, storage.Value),
         (ResultsOptions.SectionName, results.Value),
+        (ResultStorageOptions.SectionName, resultStorage.Value),
         (ConnectionsOptions.SectionName, connections.Value),
         (ManagementOptions.SectionName, management.Value),
     ];
