@@ -8,7 +8,7 @@ namespace EgressAgent.Application.Configuration;
 /// every missing setting is named, with the reference variable that sets it. Values are never quoted:
 /// some are secrets.
 /// </summary>
-internal sealed class ResultStorageOptionsValidator : AbstractValidator<ResultStorageOptions>
+public sealed class ResultStorageOptionsValidator : AbstractValidator<ResultStorageOptions>
 {
     private const string Key = ResultStorageOptions.SectionName;
     private static readonly TimeSpan LongestUrl = TimeSpan.FromDays(7);

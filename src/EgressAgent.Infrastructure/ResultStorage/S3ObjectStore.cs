@@ -5,6 +5,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
+using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Infrastructure.ResultStorage;
@@ -247,7 +248,7 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
     private static string Describe(Exception ex) => ex switch
     {
         AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode) => $"{service.ErrorCode} (HTTP {(int)service.StatusCode})",
-        _ => $"{ex.GetType().Name}: {Secrets.SecretNames.WithoutUrlCredentials(ex.InnerException?.Message ?? ex.Message)}",
+        _ => $"{ex.GetType().Name}: {SecretNames.WithoutUrlCredentials(ex.InnerException?.Message ?? ex.Message)}",
     };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Provider}: pre-signed GET {Url} for {Expiration}")]
