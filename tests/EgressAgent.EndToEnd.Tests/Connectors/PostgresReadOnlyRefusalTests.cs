@@ -29,10 +29,12 @@ public sealed class PostgresReadOnlyRefusalTests(ITestOutputHelper output)
         await using var victim = await OpenAsAsync(await fixture.CreateRoleAsync());
         var victimPid = victim.ProcessID;
 
+        // Each query is what its role could do if it ran: terminate another role's session, read a
+        // file of the server's data directory (which EXECUTE on pg_read_file alone allows).
         var run = await ConnectorRun.RunAsync(output, new Dictionary<string, ConnectorOperation>
         {
             ["signal"] = new(Program, Standard($"select pg_terminate_backend({victimPid})"), fixture.Credentials(signaller)),
-            ["read-file"] = new(Program, Standard("select pg_read_file('/etc/hostname')"), fixture.Credentials(fileReader)),
+            ["read-file"] = new(Program, Standard("select pg_read_file('PG_VERSION')"), fixture.Credentials(fileReader)),
             ["plain"] = new(Program, Standard($"select count(*) as n from {fixture.Table}"), fixture.Credentials(plain)),
         });
 

@@ -15,9 +15,9 @@ namespace EgressAgent.EndToEnd.Tests.Faults;
 /// (<c>fsfreeze</c>), so the kernel holds the agent's own store in its write or fsync — no
 /// timeout, no cancellation reaches it. Up to <c>AgentLoops.StoreBound</c> (30 s) that is only a
 /// slow store; past it <c>/livez</c> fails naming the storage loop, <c>/readyz</c> and health say
-/// the storage is stuck (without a path), and intake pauses. After the thaw the held result is
-/// stored and published once and <c>/livez</c> is 200 again. Black-box: no file name of the data
-/// directory is read or written.
+/// the storage is stuck (without a path), and intake pauses while heartbeats go on. After the
+/// thaw the held result is stored and published once and <c>/livez</c> is 200 again. Black-box:
+/// no file name of the data directory is read or written.
 /// </summary>
 [Collection(LifecycleCollection.Name)]
 public sealed class StalledVolumeTests(ITestOutputHelper output)
@@ -80,6 +80,14 @@ public sealed class StalledVolumeTests(ITestOutputHelper output)
         Assert.StartsWith("storage stuck: a store has not returned for", notReady.Description("storage"), StringComparison.Ordinal);
         Assert.DoesNotContain(volume.Path, notReady.Body.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == held);
+
+        // Intake is paused although a worker is free: a fetch may have been under way when the
+        // store became stuck, but from the next heartbeat on none comes — three beats (6 s) outlast
+        // the 5 s poll interval that would otherwise fetch.
+        var stuckSeen = DateTimeOffset.UtcNow;
+        var firstBeat = await emulator.WaitForRequestAsync(r => Wire.IsHeartbeat(r) && r.At > stuckSeen, Bound);
+        await emulator.WaitForNthRequestAsync(r => Wire.IsHeartbeat(r) && r.At > firstBeat.At, 3, Bound);
+        Assert.DoesNotContain(emulator.Requests, r => Wire.IsFetch(r) && r.At > firstBeat.At);
 
         // The health operation comes as A's next_operation and runs on the other worker while the
         // store is stuck (counted before its own store, which the volume holds too).
