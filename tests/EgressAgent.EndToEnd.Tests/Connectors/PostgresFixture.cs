@@ -60,6 +60,18 @@ internal sealed class PostgresFixture : IAsyncDisposable
         return role;
     }
 
+    /// <summary>
+    /// A login role the trust lines of pg_hba let in without a password, allowed to connect and to
+    /// read the table; <paramref name="grants"/> then runs as the superuser with <c>{role}</c> its name.
+    /// </summary>
+    public async Task<string> CreateRoleAsync(string grants = "")
+    {
+        var role = $"e2e_role_{Guid.NewGuid():N}"[..22];
+        _roles.Add(role);
+        await AdminAsync($"create role {role} login; grant connect on database \"{Reader.Database}\" to {role}; grant select on {Table} to {role}; {grants.Replace("{role}", role, StringComparison.Ordinal)}");
+        return role;
+    }
+
     public async Task<long> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(PostgresFactAttribute.AdminConnectionString);
@@ -70,7 +82,8 @@ internal sealed class PostgresFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var drops = string.Join(' ', _roles.Select(r => $"revoke connect on database \"{Reader.Database}\" from {r}; drop role if exists {r};"));
+        // drop owned by: it also revokes what a test granted a role (EXECUTE on a function), which drop role would refuse.
+        var drops = string.Join(' ', _roles.Select(r => $"drop owned by {r}; revoke connect on database \"{Reader.Database}\" from {r}; drop role if exists {r};"));
         await AdminAsync($"drop table if exists {Table}; drop table if exists {Table}_secret; {drops}");
     }
 
