@@ -32,7 +32,15 @@ internal static class SoakCommand
             cancel.Cancel();
         };
 
-        var report = await new SoakRun(options).RunAsync(cancel.Token);
-        return report.Passed ? 0 : 1;
+        try
+        {
+            var report = await new SoakRun(options).RunAsync(cancel.Token);
+            return report.Passed ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Soak cancelled: no verdict.");
+            return 1;
+        }
     }
 }

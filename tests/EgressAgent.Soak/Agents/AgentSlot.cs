@@ -220,6 +220,11 @@ internal sealed class AgentSlot : IAsyncDisposable
         switch (recovery)
         {
             case DataDirectoryRecovery.OperatorRecreates:
+                if (!OperatingSystem.IsLinux())
+                {
+                    throw new PlatformNotSupportedException("The soak runs on Linux only (SoakOptions checks).");
+                }
+
                 Directory.CreateDirectory(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 break;
             case DataDirectoryRecovery.Restart when Restartable:
