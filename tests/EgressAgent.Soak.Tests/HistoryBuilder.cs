@@ -26,9 +26,9 @@ internal sealed class HistoryBuilder
     public Dictionary<int, int> OutboxPendingAtEnd { get; } = [];
 
     /// <summary>A process of slot <paramref name="slot"/> with instance id <paramref name="instance"/>; by default stopped at the end of the soak as it should be.</summary>
-    public HistoryBuilder Life(string instance, int slot = 0, LifeEnd end = LifeEnd.FinalStop, int? exitCode = 0, bool e4 = true, double? stopSeconds = 1.0)
+    public HistoryBuilder Life(string instance, int slot = 0, LifeEnd end = LifeEnd.FinalStop, int? exitCode = 0, bool e4 = true, double? stopSeconds = 1.0, bool spoke = true)
     {
-        _lives.Add(new LifeRecord(slot, 1000 + _lives.Count, instance, end, exitCode, stopSeconds, e4));
+        _lives.Add(new LifeRecord(slot, 1000 + _lives.Count, instance, end, exitCode, stopSeconds, e4, spoke));
         return this;
     }
 

@@ -134,6 +134,23 @@ public sealed class InvariantCheckerTests
     }
 
     [Fact]
+    public void A_SIGTERM_before_the_process_said_anything_may_end_it_by_the_signal_but_not_once_it_has_spoken()
+    {
+        var report = new HistoryBuilder()
+            .Life("early", end: LifeEnd.Sigterm, exitCode: 143, e4: false, spoke: false)
+            .Life("late", end: LifeEnd.Sigterm, exitCode: 143, e4: false)
+            .Check();
+
+        Assert.Equal([("agent 0 pid 1000", "SIGTERM before it sent any request: ended by the signal (143)")], report.Excused);
+        Assert.Equal(
+            [
+                "unexpected exit code (§8): agent 0 pid 1001 ended by Sigterm exited 143, expected 0",
+                "graceful shutdown without E4 (§7.4): agent 0 pid 1001 ended by Sigterm",
+            ],
+            report.Violations.Select(v => v.ToString()));
+    }
+
+    [Fact]
     public void Memory_grown_past_the_bound_work_left_queued_and_results_left_in_an_outbox_are_reported()
     {
         var history = new HistoryBuilder { QueuedAtEnd = 3 };

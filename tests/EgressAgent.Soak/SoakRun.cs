@@ -55,7 +55,7 @@ internal sealed class SoakRun(SoakOptions options)
 
             var feeder = new WorkFeeder(emulator, new WorkMix(new Random(options.Seed), sources, secrets), options.Agents * SoakAgentSettings.Workers * 2);
             var injector = new FaultInjector(new Random(unchecked((options.Seed * 31) + 7)), emulator, slots, log);
-            var memory = new MemorySampler(slots[0], WarmUp());
+            var memory = new MemorySampler(slots[0], WarmUp(), log);
             using var workStop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             using var faultStop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             faultStop.CancelAfter(TimeSpan.FromSeconds(options.DurationSeconds));

@@ -53,7 +53,8 @@ internal sealed partial class AgentLife
         // Killed before its start-up line: its requests through this slot's proxy still say who it was.
         instance ??= proxied.FirstOrDefault(r => r.InstanceId is not null && r.At >= StartedAt && (EndedAt is null || r.At <= EndedAt))?.InstanceId;
         var notified = instance is not null && proxied.Any(r => r.InstanceId == instance && r.Is("POST", "/api/v1/agent/shutdown"));
-        return new LifeRecord(Slot, Pid, instance, End, ExitCode, StopSeconds, notified);
+        var spoke = instance is not null && proxied.Any(r => r.InstanceId == instance);
+        return new LifeRecord(Slot, Pid, instance, End, ExitCode, StopSeconds, notified, spoke);
     }
 
     private static async Task<string?> ReadInstanceIdAsync(AgentProcess process)

@@ -1,7 +1,7 @@
 namespace EgressAgent.Soak.Agents;
 
-/// <summary>Samples the steady agent's RSS every few seconds: the first sample after warm-up is its start figure; the highest is reported.</summary>
-internal sealed class MemorySampler(AgentSlot slot, TimeSpan warmUp)
+/// <summary>Samples the steady agent's RSS every few seconds (each sample in the soak's log): the first after warm-up is its start figure; the highest is reported.</summary>
+internal sealed class MemorySampler(AgentSlot slot, TimeSpan warmUp, LineLog log)
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
 
@@ -21,6 +21,7 @@ internal sealed class MemorySampler(AgentSlot slot, TimeSpan warmUp)
                 {
                     Start ??= now;
                     Peak = Math.Max(Peak ?? 0, now);
+                    log.WriteLine($"agent {slot.Index}: RSS {now:0.0} MiB");
                 }
             }
             while (await timer.WaitForNextTickAsync(stop));

@@ -1,10 +1,10 @@
 namespace EgressAgent.Soak.Checking;
 
 /// <summary>What <see cref="InvariantChecker"/> found: the violations, and how often each allowed outcome of the contract was used.</summary>
-/// <param name="Excused">Each operation that ended without a result as the contract allows, with the reason.</param>
+/// <param name="Excused">Each operation that ended without a result as the contract allows (or process that ended as it allows), with the reason.</param>
 internal sealed record CheckReport(
     IReadOnlyList<Violation> Violations,
-    IReadOnlyList<(string OperationId, string Reason)> Excused,
+    IReadOnlyList<(string Subject, string Reason)> Excused,
     int HandedOut,
     int Delivered,
     int Redeliveries)

@@ -12,12 +12,15 @@ internal static class InvariantChecker
     /// <summary>A SIGKILL seen as an exit code: 128 + 9.</summary>
     private const int KilledExitCode = 137;
 
+    /// <summary>A SIGTERM that ended the process by its default action: 128 + 15.</summary>
+    private const int TerminatedExitCode = 143;
+
     public static CheckReport Check(SoakHistory history, SoakLimits limits)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(limits);
         var violations = new List<Violation>();
-        var excused = new List<(string OperationId, string Reason)>();
+        var excused = new List<(string Subject, string Reason)>();
         var lives = history.Lives.Where(l => l.InstanceId is not null).ToDictionary(l => l.InstanceId!, StringComparer.Ordinal);
         var handedOut = history.HandOuts.Select(h => h.OperationId).ToHashSet(StringComparer.Ordinal);
         var accepted = history.Results.Where(r => r.Accepted).ToLookup(r => r.OperationId, StringComparer.Ordinal);
@@ -78,7 +81,7 @@ internal static class InvariantChecker
             }
         }
 
-        CheckLives(history, limits, violations);
+        CheckLives(history, limits, violations, excused);
         violations.AddRange(history.Secrets.Select(s => new Violation("secret in output (§2, §9, §12.1)", $"{s.SecretName} in {s.Where}")));
         foreach (var memory in history.Memory.Where(m => m.EndMiB > limits.MemoryBoundMiB(m.StartMiB)))
         {
@@ -136,11 +139,21 @@ internal static class InvariantChecker
         return null;
     }
 
-    private static void CheckLives(SoakHistory history, SoakLimits limits, List<Violation> violations)
+    private static void CheckLives(SoakHistory history, SoakLimits limits, List<Violation> violations, List<(string, string)> excused)
     {
         foreach (var life in history.Lives)
         {
             var who = $"agent {life.Slot} pid {life.Pid}";
+
+            // A signal that comes before the runtime has run the agent's code meets the default
+            // action (the process ends, 143): no handler can exist yet. It had not said a word to the
+            // orchestrator, so nothing was handed to it and there is nothing to notify (§7.4).
+            if (life.End is LifeEnd.Sigterm or LifeEnd.FinalStop && life.ExitCode == TerminatedExitCode && !life.SpokeToOrchestrator)
+            {
+                excused.Add((who, "SIGTERM before it sent any request: ended by the signal (143)"));
+                continue;
+            }
+
             var expected = life.End switch
             {
                 LifeEnd.Killed => KilledExitCode,

@@ -8,4 +8,5 @@ namespace EgressAgent.Soak.Checking;
 /// <param name="ExitCode">Its exit code; null while running. A SIGKILL shows as 137.</param>
 /// <param name="StopSeconds">From the SIGTERM to the exit, as the kernel saw it; null when not stopped by SIGTERM.</param>
 /// <param name="SentShutdownNotice">Whether it sent E4 (seen by its proxy, whatever the answer).</param>
-internal sealed record LifeRecord(int Slot, int Pid, string? InstanceId, LifeEnd End, int? ExitCode, double? StopSeconds, bool SentShutdownNotice);
+/// <param name="SpokeToOrchestrator">Whether its proxy saw any request from it.</param>
+internal sealed record LifeRecord(int Slot, int Pid, string? InstanceId, LifeEnd End, int? ExitCode, double? StopSeconds, bool SentShutdownNotice, bool SpokeToOrchestrator = true);
