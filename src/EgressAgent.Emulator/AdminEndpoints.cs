@@ -176,6 +176,7 @@ internal sealed class AdminEndpoints
         ["operation_id"] = operation.OperationId,
         ["instance_id"] = operation.InstanceId,
         ["via_piggyback"] = operation.ViaPiggyback,
+        ["carried_by"] = operation.CarriedBy,
     };
 
     private static bool TryGetString(JsonObject body, string name, out string value)

@@ -75,6 +75,13 @@ internal sealed class AgentEndpoints
                 return;
             }
 
+            if (state.Faults.Unavailable)
+            {
+                // An outage as a load balancer in front of a dead orchestrator shows it: 503, no Retry-After.
+                await HttpJson.WriteErrorAsync(response, StatusCodes.Status503ServiceUnavailable, "orchestrator unavailable", cancellationToken);
+                return;
+            }
+
             await DispatchAsync(context, body, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -153,7 +160,7 @@ internal sealed class AgentEndpoints
             return;
         }
 
-        if (state.Queue.TryDequeue(HttpJson.Header(context.Request, InstanceHeader), viaPiggyback: false, out var operation))
+        if (state.Queue.TryDequeue(HttpJson.Header(context.Request, InstanceHeader), carriedBy: null, out var operation))
         {
             await HttpJson.WriteAsync(context.Response, StatusCodes.Status200OK, operation.EnvelopeJson, cancellationToken);
         }
@@ -193,7 +200,7 @@ internal sealed class AgentEndpoints
         }
         else if (state.Faults.TryTakeScriptedResultStatus(out var scripted))
         {
-            answer = IsSuccess(scripted) ? Accept(scripted, instanceId) : Scripted(scripted);
+            answer = IsSuccess(scripted) ? Accept(scripted, instanceId, operationId) : Scripted(scripted);
         }
         else if (result is null)
         {
@@ -201,7 +208,7 @@ internal sealed class AgentEndpoints
         }
         else
         {
-            answer = Accept(StatusCodes.Status200OK, instanceId);
+            answer = Accept(StatusCodes.Status200OK, instanceId, operationId);
         }
 
         // Recorded before the answer leaves: whoever holds the answer finds the result recorded.
@@ -209,7 +216,7 @@ internal sealed class AgentEndpoints
         await WriteAsync(context.Response, answer, cancellationToken);
     }
 
-    private Answer Accept(int statusCode, string? instanceId)
+    private Answer Accept(int statusCode, string? instanceId, string operationId)
     {
         if (statusCode == StatusCodes.Status204NoContent || state.Faults.EmptyResultBody)
         {
@@ -217,7 +224,7 @@ internal sealed class AgentEndpoints
         }
 
         if (state.Options.PiggybackNextOperation
-            && state.Queue.TryDequeue(instanceId, viaPiggyback: true, out var next))
+            && state.Queue.TryDequeue(instanceId, carriedBy: operationId, out var next))
         {
             return new Answer(statusCode, "{\"next_operation\":" + next.EnvelopeJson + "}");
         }

@@ -9,6 +9,7 @@ internal sealed class FaultScript
     private long resultDelayTicks;
     private volatile bool emptyResultBody;
     private volatile bool streamSilent;
+    private volatile bool unavailable;
     private readonly List<(Func<string, bool> OperationId, int StatusCode)> resultFailures = [];
 
     public int OperationFetchStatusOverride
@@ -45,6 +46,13 @@ internal sealed class FaultScript
     {
         get => streamSilent;
         set => streamSilent = value;
+    }
+
+    /// <summary>Gets or sets a value indicating whether every agent request, /stream included, is answered 503 (an outage).</summary>
+    public bool Unavailable
+    {
+        get => unavailable;
+        set => unavailable = value;
     }
 
     /// <summary>Replaces the script; an empty list clears it.</summary>

@@ -94,8 +94,13 @@ internal sealed class OperationQueue
         return id;
     }
 
-    public bool TryDequeue(string? instanceId, bool viaPiggyback, out QueuedOperation operation)
+    /// <summary>Raised for every operation handed out, after it left the queue, on the request's thread.</summary>
+    public event Action<HandedOutOperation>? HandedOutRaised;
+
+    /// <summary>Takes the first waiting operation for <paramref name="instanceId"/>; <paramref name="carriedBy"/> names the result whose answer carries it (piggyback), null for E1.</summary>
+    public bool TryDequeue(string? instanceId, string? carriedBy, out QueuedOperation operation)
     {
+        HandedOutOperation record;
         lock (gate)
         {
             var first = waiting.First;
@@ -107,9 +112,13 @@ internal sealed class OperationQueue
 
             waiting.RemoveFirst();
             operation = first.Value;
-            handedOut.Add(new HandedOutOperation(operation.OperationId, instanceId, time.GetUtcNow(), viaPiggyback));
-            return true;
+            record = new HandedOutOperation(operation.OperationId, instanceId, time.GetUtcNow(), ViaPiggyback: carriedBy is not null, carriedBy);
+            handedOut.Add(record);
         }
+
+        // Outside the lock: a subscriber (a soak's history) may take its own locks.
+        HandedOutRaised?.Invoke(record);
+        return true;
     }
 
     /// <summary>

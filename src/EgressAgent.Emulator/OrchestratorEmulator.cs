@@ -41,6 +41,13 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
         remove => state.Recorder.ResultReceived -= value;
     }
 
+    /// <summary>Raised for every operation handed out (by E1 or as <c>next_operation</c>), on the request's thread; unlike <see cref="HandedOut"/> it forgets nothing.</summary>
+    public event Action<HandedOutOperation>? OperationHandedOut
+    {
+        add => state.Queue.HandedOutRaised += value;
+        remove => state.Queue.HandedOutRaised -= value;
+    }
+
     /// <summary>Gets the base URL to configure the agent with: <c>http://host:port{PathPrefix}/</c>.</summary>
     public Uri BaseUrl { get; private set; }
 
@@ -56,6 +63,24 @@ public sealed class OrchestratorEmulator : IAsyncDisposable
     {
         get => state.Credentials.RejectAll;
         set => state.Credentials.RejectAll = value;
+    }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the orchestrator is down: every agent request, /stream
+    /// included, is answered 503 without <c>Retry-After</c>, and turning it on ends the open streams
+    /// (so they reconnect into the outage). Credentials are still checked first.
+    /// </summary>
+    public bool Unavailable
+    {
+        get => state.Faults.Unavailable;
+        set
+        {
+            state.Faults.Unavailable = value;
+            if (value)
+            {
+                state.Hub.CloseAll();
+            }
+        }
     }
 
     /// <summary>Gets or sets the status E1 answers instead of its normal behaviour; 0 means normal.</summary>

@@ -60,7 +60,8 @@ public sealed class ResultTests : EmulatorTestBase
 
         Assert.Equal("next-1", (string?)body["next_operation"]!["operation_id"]);
         Assert.Equal("v", (string?)body["next_operation"]!["operation"]!["k"]);
-        Assert.True(Assert.Single(emulator.HandedOut).ViaPiggyback);
+        var handedOut = Assert.Single(emulator.HandedOut);
+        Assert.Equal((true, "op-0"), (handedOut.ViaPiggyback, handedOut.CarriedBy));
 
         using var again = AgentRequest(
             HttpMethod.Put, new Uri(emulator.BaseUrl, "api/v1/agent/operations/op-0/result"), "{\"result\":" + Success + "}");

@@ -381,9 +381,10 @@ internal sealed class FaultProxy : IAsyncDisposable
 
         var target = parts[1];
         var query = target.IndexOf('?', StringComparison.Ordinal);
-        return query < 0
+        var request = query < 0
             ? new ProxiedRequest(DateTimeOffset.UtcNow, parts[0], target, string.Empty)
             : new ProxiedRequest(DateTimeOffset.UtcNow, parts[0], target[..query], target[query..]);
+        return request with { InstanceId = head.Header("x-mcd-agent-instance-id") };
     }
 
     private ProxyFault Choose(ProxiedRequest request)
