@@ -17,5 +17,6 @@ internal sealed partial class AgentSections
         Options.Create(Storage),
         Options.Create(Results),
         Options.Create(Connections),
-        Options.Create(Management));
+        Options.Create(Management),
+        Options.Create(Network));
 }

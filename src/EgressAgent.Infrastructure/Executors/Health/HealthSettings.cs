@@ -17,7 +17,8 @@ internal sealed class HealthSettings(
     IOptions<StorageOptions> storage,
     IOptions<ResultsOptions> results,
     IOptions<ConnectionsOptions> connections,
-    IOptions<ManagementOptions> management)
+    IOptions<ManagementOptions> management,
+    IOptions<NetworkOptions> network)
 {
     public IReadOnlyList<(string SectionName, object Options)> Sections =>
     [
@@ -31,5 +32,6 @@ internal sealed class HealthSettings(
         (ResultsOptions.SectionName, results.Value),
         (ConnectionsOptions.SectionName, connections.Value),
         (ManagementOptions.SectionName, management.Value),
+        (NetworkOptions.SectionName, network.Value),
     ];
 }
