@@ -153,6 +153,23 @@ public sealed class NetworkDiagnosticsTests(ITestOutputHelper output)
         Assert.EndsWith(".", Error(results[6]), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_blocked_range_that_is_not_one_is_listed_with_the_other_problems_and_the_exit_code_is_2()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        await using var agent = AgentProcess.Start(emulator, data, output, s => s
+            .Set("Network:BlockedCidrs", "10.0.0.0/8, 10.0.0/8x")
+            .Set("Network:OutboundIpUrl", "checkip")
+            .Set("Operations:Workers", "0"));
+
+        Assert.Equal(2, await agent.WaitForExitAsync(Bound));
+        Assert.Contains(agent.ErrorLines, l => l.EndsWith("EgressAgent:Network:BlockedCidrs: '10.0.0/8x' is not a CIDR range such as 10.0.0.0/8 or fd00::/8, nor an address.", StringComparison.Ordinal));
+        Assert.Contains(agent.ErrorLines, l => l.EndsWith("EgressAgent:Network:OutboundIpUrl must be an absolute http or https URL.", StringComparison.Ordinal));
+        Assert.Contains(agent.ErrorLines, l => l.Contains("EgressAgent:Operations:Workers", StringComparison.Ordinal));
+        Assert.Empty(emulator.Requests);
+    }
+
     /// <summary>Starts an emulator and the real agent, runs the checks in order, and returns their results in the same order.</summary>
     private async Task<IReadOnlyList<RecordedResult>> RunAsync(Action<AgentSettings>? configure, params (string Check, JsonObject Operation)[] checks)
     {
