@@ -3,13 +3,15 @@ using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;
 using EgressAgent.Infrastructure.Network;
+using EgressAgent.Infrastructure.Secrets;
 
 namespace EgressAgent.Infrastructure.Executors.Network;
 
 /// <summary>
 /// <c>/api/v1/test/network/http</c> (docs/protocol.md §14): a GET of <c>url</c> through the guard, every
 /// redirect checked, within <c>timeout</c> seconds (default 10) for the whole exchange, body included;
-/// the status and reason, and with <c>include_response</c> the first 64 KiB of the body.
+/// the status and reason, and with <c>include_response</c> the first 64 KiB of the body. The URL is
+/// echoed without user info, query or fragment.
 /// </summary>
 internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timeProvider) : ISelfTimedExecutor
 {
@@ -31,7 +33,9 @@ internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timePr
             ?? throw new OperationFailedException(NetworkParameters.UrlRequired, ErrorKinds.InvalidOperation);
         var includeResponse = NetworkParameters.IncludeResponse(context.Operation);
         var timeout = NetworkParameters.Timeout(context.Operation, DefaultTimeout);
-        var failed = $"HTTP request failed for {WellFormedText.Excerpt(url, MaxUrlChars)}: ";
+        // Shown as every URL the agent shows (docs/adr/0021): a password or token in it stays out of the result.
+        var shownUrl = WellFormedText.Excerpt(SecretNames.WithoutUrlCredentials(url), MaxUrlChars);
+        var failed = $"HTTP request failed for {shownUrl}: ";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new OperationFailedException($"{failed}it is not an absolute http or https URL.", ErrorKinds.InvalidOperation);
@@ -50,7 +54,7 @@ internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timePr
             throw NetworkFailures.OfHttp(ex, deadline, failed);
         }
 
-        var message = $"URL {WellFormedText.Excerpt(url, MaxUrlChars)} responded with status: {answer.StatusCode} ({answer.ReasonPhrase})";
+        var message = $"URL {shownUrl} responded with status: {answer.StatusCode} ({answer.ReasonPhrase})";
         return new JsonObject { ["message"] = includeResponse ? $"{message} and content: {content}" : message };
     }
 }

@@ -31,6 +31,17 @@ public sealed class HttpCheckExecutorTests
         Assert.Equal($"URL {server.BaseUrl} responded with status: 418 (Short and stout)", result);
     }
 
+    [Fact]
+    public async Task The_url_is_echoed_without_its_user_info_or_query()
+    {
+        await using var server = LoopbackHttpServer.Start(LoopbackHttpServer.Answer(200, "OK"));
+        var url = $"http://diag-user:pw-in-url@127.0.0.1:{server.Port}/status?token=query-secret";
+
+        var result = await Run(new JsonObject { ["url"] = url });
+
+        Assert.Equal($"URL http://127.0.0.1:{server.Port}/status responded with status: 200 (OK)", result);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData("true")]
