@@ -103,7 +103,7 @@ public sealed class NetworkDiagnosticsTests(ITestOutputHelper output)
         var first = results[0].At;
         Assert.InRange(results[1].At - first, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(4));
         Assert.InRange(results[2].At - results[1].At, TimeSpan.Zero, TimeSpan.FromSeconds(2));
-        output.WriteLine($"whole run {clock.Elapsed}");
+        output.WriteLine($"stalled → silent {results[1].At - first}, silent → dns {results[2].At - results[1].At}, whole run {clock.Elapsed}");
     }
 
     [Fact]
