@@ -7,7 +7,9 @@ using EgressAgent.Application.ResultStorage;
 using EgressAgent.Infrastructure.Credentials;
 using EgressAgent.Infrastructure.Executors.Health;
 using EgressAgent.Infrastructure.Executors.Metrics;
+using EgressAgent.Infrastructure.Executors.Network;
 using EgressAgent.Infrastructure.Logging;
+using EgressAgent.Infrastructure.Network;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
 using EgressAgent.Infrastructure.ResultStorage;
@@ -63,6 +65,13 @@ public static class DependencyInjection
         services.AddSingleton<AgentMeterReader>();
         services.AddSingleton<HealthSettings>();
         services.AddSingleton<IObjectStoreSource, ObjectStoreSource>();
+
+        // Network diagnostics: every check that connects goes through the one guard, and HTTP
+        // through its own handler per request, never the orchestrator's clients (docs/adr/0047).
+        services.AddSingleton<IHostResolver, SystemHostResolver>();
+        services.AddSingleton<DestinationGuard>();
+        services.AddSingleton<GuardedHttpGet>();
+        services.AddSingleton<PortCheck>();
 
         // Executors, connection types and self-hosted secret sources: each is one file, found here
         // (docs/adding-an-executor.md, docs/connectors.md).

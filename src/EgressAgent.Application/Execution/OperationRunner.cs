@@ -95,7 +95,11 @@ internal sealed partial class OperationRunner(
         var operation = JsonObject.Create(body)!;
         try
         {
-            var timeout = OperationFields.TimeoutOf(operation);
+            // A self-timed executor reads `timeout` as its own parameter and answers it itself; the
+            // runner keeps a backstop just past it (docs/adr/0047).
+            var timeout = executor is ISelfTimedExecutor selfTimed
+                ? selfTimed.TimeoutOf(operation) + ISelfTimedExecutor.BackstopGrace
+                : OperationFields.TimeoutOf(operation);
             var sizeLimit = OperationFields.ResponseSizeLimitOf(operation);
             if (OperationFields.ResponseTypeOf(operation) == OperationFields.UrlResponse)
             {

@@ -18,4 +18,14 @@ public static class ErrorKinds
 
     /// <summary><c>response_type: url</c> asked for a result in object storage, and none is configured (docs/protocol.md §13).</summary>
     public const string StorageNotConfigured = "StorageNotConfigured";
+
+    /// <summary>A network diagnostic ran and its answer is a failure: a closed port, a failed lookup or request (docs/protocol.md §14).</summary>
+    public const string NetworkCheckFailed = "NetworkCheckFailed";
+
+    /// <summary>
+    /// A network diagnostic was refused before it connected: its destination is a loopback, link-local,
+    /// metadata or configured blocked address, <c>localhost</c>, or plain http under <c>Network:RequireHttps</c>
+    /// (docs/protocol.md §14, docs/adr/0047).
+    /// </summary>
+    public const string DestinationBlocked = "DestinationBlocked";
 }

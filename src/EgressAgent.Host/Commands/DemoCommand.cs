@@ -15,7 +15,8 @@ namespace EgressAgent.Host.Commands;
 /// <summary>
 /// <c>demo</c>: an emulator on a free loopback port, the real agent against it, a dozen varied
 /// operations (SQL queries on a small SQLite file among them, in the agent's own <c>sql/query</c>
-/// form and as the commands program the orchestrator really sends), one line per result as it
+/// form and as the commands program the orchestrator really sends; a network diagnostic and a
+/// refused one), one line per result as it
 /// arrives, a summary, then <c>goodbye</c>. No configuration.
 /// </summary>
 internal static class DemoCommand
@@ -42,6 +43,8 @@ internal static class DemoCommand
                 ["EgressAgent:Storage:DataDirectory"] = dataDirectory,
                 [$"EgressAgent:Connections:{DemoDatabase.ConnectionName}:Provider"] = "sqlite",
                 [$"EgressAgent:Connections:{DemoDatabase.ConnectionName}:ConnectionString"] = demoConnection,
+                // The network diagnostic sample checks the emulator on loopback (docs/adr/0047); nothing else is allowed by it.
+                ["EgressAgent:Network:AllowLoopback"] = "true",
             })
             .AddCommandLine([.. configurationArgs])
             .Build();
@@ -54,7 +57,7 @@ internal static class DemoCommand
         var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
         var operations = configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new();
 
-        var samples = DemoSamples.For(DemoDatabase.PathIn(dataDirectory));
+        var samples = DemoSamples.For(DemoDatabase.PathIn(dataDirectory), emulator.BaseUrl.Port);
         var expected = new Dictionary<string, DemoSample>();
         foreach (var sample in samples)
         {

@@ -5,9 +5,13 @@ namespace EgressAgent.Host.Commands;
 internal static class DemoSamples
 {
     private const string Execute = "/api/v1/agent/execute/";
+    private const string Network = "/api/v1/test/network/";
 
-    /// <summary>The samples; the connector ones read the demo's SQLite file at <paramref name="databasePath"/>.</summary>
-    public static IReadOnlyList<DemoSample> For(string databasePath) =>
+    /// <summary>
+    /// The samples; the connector ones read the demo's SQLite file at <paramref name="databasePath"/>, the
+    /// network diagnostic checks the emulator's own <paramref name="emulatorPort"/> (the demo allows loopback).
+    /// </summary>
+    public static IReadOnlyList<DemoSample> For(string databasePath, int emulatorPort) =>
     [
         new("echo a greeting", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-1", ["greeting"] = "hello from the private network" }),
         new("echo numbers", Execute + "builtin/echo", new JsonObject { ["values"] = new JsonArray(1, 2, 3) }),
@@ -33,6 +37,8 @@ internal static class DemoSamples
             Credentials: SqliteCredentials(databasePath)),
         new("connection type not served", Execute + "snowflake/fetch_tables", Program("select 1", null),
             Credentials: new JsonObject { ["connect_args"] = new JsonObject { ["account"] = "demo" } }),
+        new("network: orchestrator port open", Network + "open", new JsonObject { ["host"] = "127.0.0.1", ["port"] = emulatorPort, ["timeout"] = 2 }),
+        new("network: cloud metadata refused", Network + "http", new JsonObject { ["url"] = "http://169.254.169.254/latest/meta-data/", ["timeout"] = 2 }),
     ];
 
     /// <summary>The shape every SQL monitor of the orchestrator sends (docs/protocol.md §12.2).</summary>

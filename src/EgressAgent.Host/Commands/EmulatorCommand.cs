@@ -18,6 +18,8 @@ internal static class EmulatorCommand
         Console.WriteLine($"  agent base URL : {emulator.BaseUrl}");
         Console.WriteLine($"  admin API      : {emulator.AdminUrl} (POST operations, events, goodbye; GET requests, results)");
         Console.WriteLine($"  credential     : TokenId={options.TokenId} TokenSecret=<the emulator's default, see EmulatorOptions>");
+        // The first check an operator runs against a new agent (docs/operations.md, "Is my agent's network right?").
+        Console.WriteLine($"  a diagnostic   : curl -X POST {new Uri(emulator.AdminUrl, "operations")} -d '{{\"path\": \"/api/v1/test/network/dns\", \"operation\": {{\"host\": \"example.com\"}}}}'");
         Console.WriteLine("Press Ctrl+C to stop.");
         try
         {

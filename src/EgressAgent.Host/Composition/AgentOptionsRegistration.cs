@@ -41,6 +41,9 @@ internal static class AgentOptionsRegistration
         services.AddSingleton<IConfigurationValueCheck, ConnectorTypeSettings>();
         services.AddOptions<ManagementOptions>().BindConfiguration(ManagementOptions.SectionName)
             .ValidateWithFluentValidation<ManagementOptions, ManagementOptionsValidator>().CheckValues();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName)
+            .Configure<IConfiguration>(BlockedCidrsList.Read)
+            .ValidateWithFluentValidation<NetworkOptions, NetworkOptionsValidator>().CheckValues();
         return services;
     }
 

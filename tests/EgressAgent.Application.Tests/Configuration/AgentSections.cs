@@ -26,6 +26,7 @@ internal sealed partial class AgentSections
             new FluentValidationOptions<ConnectionsOptions>(new ConnectionsOptionsValidator()).Validate(null, o.Connections),
             new FluentValidationOptions<ConnectorsOptions>(new ConnectorsOptionsValidator()).Validate(null, o.Connectors),
             new FluentValidationOptions<ManagementOptions>(new ManagementOptionsValidator()).Validate(null, o.Management),
+            new FluentValidationOptions<NetworkOptions>(new NetworkOptionsValidator()).Validate(null, o.Network),
         ];
         return [.. results.Where(r => r.Failed).SelectMany(r => r.Failures!)];
     }

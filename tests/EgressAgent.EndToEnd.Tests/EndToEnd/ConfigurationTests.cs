@@ -158,6 +158,9 @@ public sealed partial class ConfigurationTests(ITestOutputHelper output)
         Assert.True(int.Parse(summary.Groups["total"].Value, provider: null) >= 12, summary.Value);
         // The orchestrator's real shape (docs/protocol.md §12): a commands program with credentials, run against SQLite.
         Assert.Contains(agent.Lines, l => l.Contains("ok ", StringComparison.Ordinal) && l.Contains("sqlite program: engineers", StringComparison.Ordinal) && l.Contains("rowcount 2", StringComparison.Ordinal));
+        // A network diagnostic (docs/protocol.md §14): the emulator's own port, and the metadata address refused.
+        Assert.Contains(agent.Lines, l => l.Contains("ok ", StringComparison.Ordinal) && l.Contains("network: orchestrator port open", StringComparison.Ordinal) && l.Contains("is open on 127.0.0.1", StringComparison.Ordinal));
+        Assert.Contains(agent.Lines, l => l.Contains("err", StringComparison.Ordinal) && l.Contains("cloud metadata refused", StringComparison.Ordinal) && l.Contains("DestinationBlocked", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"(?<done>\d+)/(?<total>\d+) results")]

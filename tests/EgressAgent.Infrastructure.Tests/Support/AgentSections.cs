@@ -18,5 +18,6 @@ internal sealed partial class AgentSections
         Options.Create(Results),
         Options.Create(ResultStorage),
         Options.Create(Connections),
-        Options.Create(Management));
+        Options.Create(Management),
+        Options.Create(Network));
 }

@@ -20,4 +20,5 @@ internal sealed partial class AgentSections
     public ConnectionsOptions Connections { get; } = new();
     public ConnectorsOptions Connectors { get; } = new();
     public ManagementOptions Management { get; } = new();
+    public NetworkOptions Network { get; } = new();
 }

@@ -18,7 +18,8 @@ internal sealed class HealthSettings(
     IOptions<ResultsOptions> results,
     IOptions<ResultStorageOptions> resultStorage,
     IOptions<ConnectionsOptions> connections,
-    IOptions<ManagementOptions> management)
+    IOptions<ManagementOptions> management,
+    IOptions<NetworkOptions> network)
 {
     public IReadOnlyList<(string SectionName, object Options)> Sections =>
     [
@@ -33,5 +34,6 @@ internal sealed class HealthSettings(
         (ResultStorageOptions.SectionName, resultStorage.Value),
         (ConnectionsOptions.SectionName, connections.Value),
         (ManagementOptions.SectionName, management.Value),
+        (NetworkOptions.SectionName, network.Value),
     ];
 }
