@@ -1,12 +1,11 @@
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Execution;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Capacity;
 using FluentValidation;
 using MediatR;

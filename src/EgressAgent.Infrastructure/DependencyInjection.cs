@@ -1,8 +1,10 @@
 using System.Reflection;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Application.ResultStorage;
 using EgressAgent.Infrastructure.Credentials;
 using EgressAgent.Infrastructure.Executors.Health;
@@ -18,7 +20,6 @@ using EgressAgent.Infrastructure.Stream;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Refit;
 
 namespace EgressAgent.Infrastructure;

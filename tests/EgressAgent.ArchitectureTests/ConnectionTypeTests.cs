@@ -1,4 +1,3 @@
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.ArchitectureTests.Composition;

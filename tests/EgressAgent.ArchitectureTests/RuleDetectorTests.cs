@@ -61,7 +61,7 @@ public sealed class RuleDetectorTests
     [Theory]
     [InlineData(typeof(ILogger<RuleDetectorTests>))]
     [InlineData(typeof(TimeProvider))]
-    [InlineData(typeof(EgressAgent.Application.Signals.IWorkSignal))]
+    [InlineData(typeof(EgressAgent.Application.Intake.IWorkSignal))]
     public void Ports_and_logging_are_allowed_constructor_dependencies(Type parameterType)
     {
         Assert.False(ForbiddenDependencies.IsForbidden(parameterType));

@@ -1,6 +1,5 @@
 using EgressAgent.Emulator;
 using EgressAgent.Soak.Agents;
-using EgressAgent.Soak.Checking;
 using EgressAgent.Soak.Work;
 
 namespace EgressAgent.Soak;

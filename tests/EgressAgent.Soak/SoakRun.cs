@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Soak.Agents;
 using EgressAgent.Soak.Checking;
 using EgressAgent.Soak.Faults;

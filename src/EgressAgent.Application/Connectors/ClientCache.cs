@@ -1,4 +1,3 @@
-using EgressAgent.Application.Configuration;
 using EgressAgent.Domain.Faults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;

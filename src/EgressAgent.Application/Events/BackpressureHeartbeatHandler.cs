@@ -1,7 +1,5 @@
-using System.Text.Json;
 using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Ports;
-using FluentValidation;
+using EgressAgent.Application.Intake;
 
 namespace EgressAgent.Application.Events;
 

@@ -1,7 +1,5 @@
 using System.Text.Json.Serialization;
 using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Lifecycle;
-using EgressAgent.Domain.Lifecycle;
 
 namespace EgressAgent.Application.Events;
 

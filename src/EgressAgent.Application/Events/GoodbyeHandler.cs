@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using EgressAgent.Application.Events.Dispatching;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Domain.Lifecycle;

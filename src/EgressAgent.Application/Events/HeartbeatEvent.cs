@@ -1,7 +1,5 @@
 using System.Text.Json;
 using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Ports;
-using FluentValidation;
 
 namespace EgressAgent.Application.Events;
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Ports;
 using FluentValidation;
 
 namespace EgressAgent.Application.Events;

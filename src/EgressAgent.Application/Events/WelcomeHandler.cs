@@ -1,5 +1,4 @@
 using EgressAgent.Application.Events.Dispatching;
-using FluentValidation;
 using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Application.Events;

@@ -1,5 +1,4 @@
 using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Signals;
 
 namespace EgressAgent.Application.Events;
 

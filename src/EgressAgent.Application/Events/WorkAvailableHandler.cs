@@ -1,5 +1,5 @@
 using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Intake;
 
 namespace EgressAgent.Application.Events;
 

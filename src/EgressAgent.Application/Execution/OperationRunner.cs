@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;

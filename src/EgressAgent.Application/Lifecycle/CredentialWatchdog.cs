@@ -1,5 +1,5 @@
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Liveness;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Domain.Lifecycle;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Health;
 using EgressAgent.Domain.Faults;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,4 @@
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using Microsoft.Extensions.Logging;

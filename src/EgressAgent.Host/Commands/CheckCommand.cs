@@ -1,5 +1,4 @@
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Domain.Text;

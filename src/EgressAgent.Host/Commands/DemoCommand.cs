@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Results;
 using EgressAgent.Emulator;
 using EgressAgent.Host.Composition;
 using EgressAgent.Infrastructure;

@@ -1,6 +1,7 @@
 using EgressAgent.Application;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Domain.Text;

@@ -1,5 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
+using EgressAgent.Application.ResultStorage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
 using Microsoft.Extensions.Configuration;
 
 namespace EgressAgent.Host.Composition;

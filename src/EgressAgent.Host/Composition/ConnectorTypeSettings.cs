@@ -1,4 +1,4 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using Microsoft.Extensions.Configuration;
 
 namespace EgressAgent.Host.Composition;

@@ -1,13 +1,10 @@
-using EgressAgent.Application;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Domain;
 using EgressAgent.Host.Lifetime;
 using EgressAgent.Host.Logging;
 using EgressAgent.Host.Management;
 using EgressAgent.Host.Workers;
-using EgressAgent.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Lifecycle;
 using Microsoft.Extensions.Hosting;
 
 namespace EgressAgent.Host.Lifetime;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Liveness;
+using EgressAgent.Application.Health;
 using EgressAgent.Host.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

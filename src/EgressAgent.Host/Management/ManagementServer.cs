@@ -1,7 +1,6 @@
 using System.Net.Sockets;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Health;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Pipeline;
 using EgressAgent.Domain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

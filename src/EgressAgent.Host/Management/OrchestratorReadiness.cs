@@ -1,7 +1,6 @@
 using System.Globalization;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Orchestrator;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EgressAgent.Host.Management;

@@ -1,6 +1,7 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Domain;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Domain.Text;

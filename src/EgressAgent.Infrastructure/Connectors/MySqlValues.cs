@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using MySqlConnector;

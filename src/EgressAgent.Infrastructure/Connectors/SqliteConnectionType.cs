@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors.Sql;
 using EgressAgent.Infrastructure.Executors.Sql;
 using Microsoft.Data.Sqlite;

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.ResultStorage;

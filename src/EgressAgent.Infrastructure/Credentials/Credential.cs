@@ -1,6 +1,3 @@
-using EgressAgent.Application.Configuration;
-using Microsoft.Extensions.Options;
-
 namespace EgressAgent.Infrastructure.Credentials;
 
 /// <summary>The credential for one request.</summary>

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Orchestrator;
 using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Infrastructure.Credentials;

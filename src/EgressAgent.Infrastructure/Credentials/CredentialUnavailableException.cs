@@ -1,6 +1,3 @@
-using EgressAgent.Application.Configuration;
-using Microsoft.Extensions.Options;
-
 namespace EgressAgent.Infrastructure.Credentials;
 
 /// <summary>No usable credential: the request is not sent rather than sent with a placeholder.</summary>

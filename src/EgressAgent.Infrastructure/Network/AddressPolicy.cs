@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
 
 namespace EgressAgent.Infrastructure.Network;
 

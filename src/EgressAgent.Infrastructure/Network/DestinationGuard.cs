@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

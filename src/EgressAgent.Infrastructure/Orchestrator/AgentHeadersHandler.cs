@@ -1,6 +1,5 @@
 using System.Net;
-using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Domain;
 using EgressAgent.Infrastructure.Credentials;
 using Microsoft.Extensions.Logging;

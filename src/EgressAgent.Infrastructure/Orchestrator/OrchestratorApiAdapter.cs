@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;

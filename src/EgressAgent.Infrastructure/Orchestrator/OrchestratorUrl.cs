@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Orchestrator;
 using Microsoft.Extensions.Options;
 
 namespace EgressAgent.Infrastructure.Orchestrator;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Infrastructure.Orchestrator;
 

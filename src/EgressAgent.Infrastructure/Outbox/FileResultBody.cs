@@ -1,5 +1,5 @@
 using System.Buffers;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Infrastructure.Outbox;
 

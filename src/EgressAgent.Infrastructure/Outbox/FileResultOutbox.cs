@@ -2,8 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,7 +14,7 @@ namespace EgressAgent.Infrastructure.Outbox;
 /// Results under <c>{DataDirectory}/outbox</c>. A small one (a stored entry of at most 64 KiB) is a
 /// line of the active segment, appended and fdatasynced in groups (docs/adr/0032); a larger one is
 /// a file of its own, written to a temporary name, fsynced, then renamed (docs/adr/0004,
-/// docs/adr/0009). Either way <see cref="AddAsync"/> returns only once the result would survive a
+/// docs/adr/0009). Either way <c>AddAsync</c> returns only once the result would survive a
 /// kill -9 or a power cut. A write that fails stores nothing a retry would duplicate and recreates
 /// missing directories on the next try (docs/adr/0014); files are <c>0600</c>, and corrupt entries
 /// go to <c>{DataDirectory}/quarantine</c> (docs/adr/0015). What is pending is read from the disk
@@ -47,10 +46,8 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     private readonly DataDirectoryLock? _dataLock;
 
-    /// <param name="dataLock">
-    /// The lock this process holds on the data directory (docs/adr/0020), checked before a new file
-    /// or directory goes there; null (tests of the outbox alone) checks nothing.
-    /// </param>
+    // dataLock: the lock this process holds on the data directory (docs/adr/0020), checked before
+    // a new file or directory goes there; null (tests of the outbox alone) checks nothing.
     public FileResultOutbox(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<FileResultOutbox> logger, DataDirectoryLock? dataLock = null)
     {
         _dataLock = dataLock;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Infrastructure.Outbox;
 

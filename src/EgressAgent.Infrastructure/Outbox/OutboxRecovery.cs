@@ -1,5 +1,5 @@
 using System.Globalization;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using Microsoft.Extensions.Logging;
 
 namespace EgressAgent.Infrastructure.Outbox;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Infrastructure.Outbox;
 

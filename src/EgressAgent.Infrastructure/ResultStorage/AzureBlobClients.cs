@@ -1,7 +1,7 @@
 using Azure.Identity;
 using Azure.Storage;
 using Azure.Storage.Blobs;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.ResultStorage;
 
 namespace EgressAgent.Infrastructure.ResultStorage;
 

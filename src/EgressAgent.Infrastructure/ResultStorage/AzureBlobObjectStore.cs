@@ -6,7 +6,6 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
 using Google;
 using Google.Apis.Auth.OAuth2;

@@ -1,4 +1,3 @@
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

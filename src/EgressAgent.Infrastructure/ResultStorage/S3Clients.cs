@@ -1,7 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.ResultStorage;
 
 namespace EgressAgent.Infrastructure.ResultStorage;
 

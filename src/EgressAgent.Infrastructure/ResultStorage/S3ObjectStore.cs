@@ -3,7 +3,6 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

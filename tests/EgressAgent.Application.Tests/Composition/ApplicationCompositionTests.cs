@@ -1,9 +1,7 @@
 using System.Reflection;
 using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
 using EgressAgent.Application.Tests.Support;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Configuration;

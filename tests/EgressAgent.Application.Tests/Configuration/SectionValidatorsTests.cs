@@ -1,5 +1,9 @@
 using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Tests.Support;
+using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Configuration;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EgressAgent.Application.Events;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Intake;
 using Moq;
 
 namespace EgressAgent.Application.Tests.Events;

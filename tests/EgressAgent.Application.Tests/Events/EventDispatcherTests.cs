@@ -1,8 +1,7 @@
 using EgressAgent.Application.Events;
 using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Lifecycle;
 using MediatR;

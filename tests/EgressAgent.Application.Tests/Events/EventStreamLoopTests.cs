@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Events.Dispatching;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using EgressAgent.Application.Events;
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Intake;
 using Moq;
 
 namespace EgressAgent.Application.Tests.Events;

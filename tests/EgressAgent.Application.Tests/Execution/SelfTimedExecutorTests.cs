@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Lifecycle;

@@ -1,8 +1,6 @@
-using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Lifecycle;
 using Microsoft.Extensions.Logging.Abstractions;

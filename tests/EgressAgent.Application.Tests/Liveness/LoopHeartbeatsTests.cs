@@ -1,4 +1,4 @@
-using EgressAgent.Application.Liveness;
+using EgressAgent.Application.Health;
 using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Application.Tests.Liveness;

@@ -1,6 +1,6 @@
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Pipeline;
 using EgressAgent.Application.Tests.Support;
 

@@ -1,4 +1,5 @@
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Capacity;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,8 @@
-using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Capacity;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Capacity;
 using Microsoft.Extensions.Logging;

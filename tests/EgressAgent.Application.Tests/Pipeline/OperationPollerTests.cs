@@ -1,4 +1,4 @@
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Tests.Support;
 
 namespace EgressAgent.Application.Tests.Pipeline;

@@ -1,8 +1,10 @@
-using EgressAgent.Application.Configuration;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Capacity;
 using EgressAgent.Domain.Operations;

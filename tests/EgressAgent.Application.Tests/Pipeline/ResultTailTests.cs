@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Application.Tests.Pipeline;

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Results;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Application.Tests.Pipeline;
 

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Results;
 using EgressAgent.Application.Tests.Support;
 using Microsoft.Extensions.Logging;
 

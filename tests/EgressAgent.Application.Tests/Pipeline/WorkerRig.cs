@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Results;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
 using Microsoft.Extensions.DependencyInjection;

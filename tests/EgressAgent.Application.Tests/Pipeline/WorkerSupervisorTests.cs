@@ -1,5 +1,5 @@
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Health;
 using EgressAgent.Application.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

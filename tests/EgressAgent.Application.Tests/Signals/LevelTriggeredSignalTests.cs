@@ -1,4 +1,4 @@
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Tests.Support;
 
 namespace EgressAgent.Application.Tests.Signals;

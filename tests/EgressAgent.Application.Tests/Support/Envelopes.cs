@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Intake;
 using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Application.Tests.Support;

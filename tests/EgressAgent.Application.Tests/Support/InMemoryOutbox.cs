@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Application.Tests.Support;
 

@@ -1,5 +1,7 @@
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
 using EgressAgent.Host.Composition;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

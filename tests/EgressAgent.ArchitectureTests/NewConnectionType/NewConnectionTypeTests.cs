@@ -1,13 +1,11 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application;
-using EgressAgent.Infrastructure;
-using EgressAgent.Infrastructure.Executors.Connectors;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
+using EgressAgent.Infrastructure;
+using EgressAgent.Infrastructure.Executors.Connectors;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EgressAgent.ArchitectureTests.NewConnectionType;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using EgressAgent.Tests.Shared;
 using Npgsql;
 using Xunit.Abstractions;

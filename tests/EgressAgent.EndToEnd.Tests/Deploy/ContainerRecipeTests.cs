@@ -1,5 +1,5 @@
-using EgressAgent.Application.Configuration;
 using System.Globalization;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;
 

@@ -1,6 +1,8 @@
-using EgressAgent.Application.Configuration;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;
 

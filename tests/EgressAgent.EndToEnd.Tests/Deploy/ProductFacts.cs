@@ -2,6 +2,13 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using Microsoft.Extensions.Configuration;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;

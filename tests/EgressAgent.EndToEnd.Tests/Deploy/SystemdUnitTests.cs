@@ -1,4 +1,6 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Lifecycle;
 
 namespace EgressAgent.EndToEnd.Tests.Deploy;

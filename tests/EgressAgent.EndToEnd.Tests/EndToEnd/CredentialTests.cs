@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;
@@ -100,7 +100,7 @@ public sealed class ResultDeliveryTests(ITestOutputHelper output)
     {
         var settings = AgentSettings.For(emulator, data.Path);
         // The publisher logs each delivery at debug level: the tests read the attempt count from it.
-        settings.Environment["Logging__LogLevel__EgressAgent.Application.Pipeline.ResultPublisher"] = "Debug";
+        settings.Environment["Logging__LogLevel__EgressAgent.Application.Results.ResultPublisher"] = "Debug";
         return AgentProcess.Start(settings, output);
     }
 

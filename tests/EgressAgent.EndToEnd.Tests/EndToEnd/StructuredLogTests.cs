@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.EndToEnd;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;

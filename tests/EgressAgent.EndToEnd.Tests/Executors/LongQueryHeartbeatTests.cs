@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Domain.Operations;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Domain.Operations;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Npgsql;

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Deploy;
 using EgressAgent.EndToEnd.Tests.Harness;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Extending;

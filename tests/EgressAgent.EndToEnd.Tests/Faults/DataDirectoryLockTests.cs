@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Faults;

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 using EmulatorWaits = EgressAgent.EndToEnd.Tests.Harness.EmulatorWaits;
 

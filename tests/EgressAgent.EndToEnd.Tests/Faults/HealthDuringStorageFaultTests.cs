@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Faults;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 using static EgressAgent.EndToEnd.Tests.Connectors.CommandsPrograms;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Faults;
@@ -122,7 +122,7 @@ public sealed class PublishingFaultTests(ITestOutputHelper output)
         AgentProcess.Start(emulator, data, output, settings =>
         {
             // The publisher logs each delivery at debug level: the tests read the attempt count from it.
-            settings.Environment["Logging__LogLevel__EgressAgent.Application.Pipeline.ResultPublisher"] = "Debug";
+            settings.Environment["Logging__LogLevel__EgressAgent.Application.Results.ResultPublisher"] = "Debug";
         });
 
     private static string Attempts(OrchestratorEmulator emulator) =>

@@ -1,8 +1,8 @@
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json.Nodes;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Faults;

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Faults;

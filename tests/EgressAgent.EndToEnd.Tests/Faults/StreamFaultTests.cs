@@ -1,6 +1,6 @@
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 using EmulatorWaits = EgressAgent.EndToEnd.Tests.Harness.EmulatorWaits;
 

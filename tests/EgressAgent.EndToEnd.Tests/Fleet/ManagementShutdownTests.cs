@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Fleet;

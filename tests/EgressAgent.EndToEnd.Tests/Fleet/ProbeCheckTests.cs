@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Host.Management;

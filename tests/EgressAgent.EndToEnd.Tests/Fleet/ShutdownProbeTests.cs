@@ -1,8 +1,8 @@
 using System.Net;
 using System.Runtime.InteropServices;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Fleet;

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Deploy;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Fleet;

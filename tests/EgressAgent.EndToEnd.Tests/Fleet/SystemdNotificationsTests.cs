@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using EgressAgent.Application.Health;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Liveness;
 using EgressAgent.Host.Lifetime;
 using EgressAgent.Host.Management;
 using Microsoft.Extensions.DependencyInjection;

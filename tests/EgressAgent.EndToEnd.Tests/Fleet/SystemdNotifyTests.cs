@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
-using EgressAgent.Emulator;
 using EgressAgent.Host.Lifetime;
 using Xunit.Abstractions;
 

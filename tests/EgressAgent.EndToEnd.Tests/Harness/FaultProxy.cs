@@ -1,7 +1,7 @@
-using EgressAgent.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using EgressAgent.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Harness;

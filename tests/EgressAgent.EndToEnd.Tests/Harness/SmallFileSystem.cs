@@ -5,7 +5,7 @@ namespace EgressAgent.EndToEnd.Tests.Harness;
 /// <summary>
 /// A real file system of a few MiB (tmpfs, mounted for the test): filling it makes the kernel
 /// answer <c>ENOSPC</c> to the agent's own writes, a full disk with nothing faked in the process.
-/// Needs root (CI runs as root); see <see cref="SmallFileSystemFactAttribute"/>.
+/// Needs root (CI runs as root); see <c>SmallFileSystemFactAttribute</c>.
 /// </summary>
 internal sealed class SmallFileSystem : IAsyncDisposable
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Lifecycle;
@@ -59,7 +59,7 @@ public sealed class BackpressureTests(ITestOutputHelper output)
             s.Set("Operations:Workers", "1");
 
             // The intake logs, at debug, the moment a piggybacked operation is admitted.
-            s.Environment["Logging__LogLevel__EgressAgent.Application.Pipeline.AssignedWorkIntake"] = "Debug";
+            s.Environment["Logging__LogLevel__EgressAgent.Application.Intake.AssignedWorkIntake"] = "Debug";
         });
 
         var accepted = await emulator.WaitForResultsAsync(3, Bound);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace EgressAgent.EndToEnd.Tests.Lifecycle;

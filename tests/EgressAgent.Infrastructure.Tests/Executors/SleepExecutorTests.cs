@@ -1,7 +1,7 @@
-using EgressAgent.Tests.Shared;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Executors.Builtin;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EgressAgent.Infrastructure.Tests.Executors;

@@ -1,8 +1,7 @@
 using EgressAgent.Application;
 using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Ports;
-using EgressAgent.Application.Signals;
 using EgressAgent.Domain.Lifecycle;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,4 @@
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Events.Dispatching;
 
 namespace EgressAgent.Infrastructure.Tests.Fuzz;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Events.Dispatching;
 using Xunit.Abstractions;
 
 namespace EgressAgent.Infrastructure.Tests.Fuzz;

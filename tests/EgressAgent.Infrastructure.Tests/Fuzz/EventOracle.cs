@@ -7,6 +7,8 @@ namespace EgressAgent.Infrastructure.Tests.Fuzz;
 internal sealed record Effect(string Kind, string? Detail = null);
 
 /// <summary>The oracle's verdict: the effect a valid event must have, or why it must be rejected.</summary>
+/// <param name="Effect">The effect a valid event must have; null when it must be rejected.</param>
+/// <param name="Category">Why it is rejected, or the kind of event.</param>
 /// <param name="IllFormedText">The input holds text that is not valid UTF-16 where the decoder reads it.</param>
 internal sealed record Expectation(Effect? Effect, string Category, bool IllFormedText = false)
 {

@@ -1,5 +1,5 @@
 using System.Net;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Network;
 
 namespace EgressAgent.Infrastructure.Tests.Network;

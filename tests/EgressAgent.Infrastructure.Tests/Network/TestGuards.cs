@@ -1,4 +1,4 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,11 +1,12 @@
-using EgressAgent.Tests.Shared;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Health;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain;
 using EgressAgent.Domain.Capacity;
 using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Moq;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 

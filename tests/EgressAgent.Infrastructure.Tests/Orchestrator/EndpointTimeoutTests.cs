@@ -1,5 +1,5 @@
-using EgressAgent.Tests.Shared;
 using System.Net;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 

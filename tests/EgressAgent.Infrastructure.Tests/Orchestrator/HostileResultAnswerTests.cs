@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 

@@ -1,6 +1,6 @@
-using EgressAgent.Tests.Shared;
 using System.Net;
 using System.Net.Http.Headers;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 

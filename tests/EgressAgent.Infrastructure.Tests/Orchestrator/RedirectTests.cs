@@ -1,5 +1,5 @@
 using System.Net;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Tests.Shared;
 

@@ -1,8 +1,7 @@
-using EgressAgent.Tests.Shared;
 using System.Net;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using EgressAgent.Infrastructure.Orchestrator;
-using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Orchestrator;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using EgressAgent.Infrastructure.Outbox;
 using EgressAgent.Infrastructure.Tests.Support;
 using EgressAgent.Tests.Shared;

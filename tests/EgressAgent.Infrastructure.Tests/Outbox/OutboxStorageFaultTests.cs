@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Results;
 using EgressAgent.Infrastructure.Outbox;
 using EgressAgent.Infrastructure.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

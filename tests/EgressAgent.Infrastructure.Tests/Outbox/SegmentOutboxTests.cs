@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Results;
 using EgressAgent.Infrastructure.Outbox;
 using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Tests.Support;
@@ -208,7 +208,7 @@ public sealed class SegmentOutboxTests : IDisposable
     public async Task A_partial_ack_line_left_by_a_crash_is_cut_off_before_the_next_ack_so_no_record_is_lost_or_delivered_twice()
     {
         var outbox = NewOutbox();
-        var stored = new List<EgressAgent.Application.Ports.OutboxEntry>();
+        var stored = new List<EgressAgent.Application.Results.OutboxEntry>();
         for (var i = 0; i <= 10; i++)
         {
             stored.Add(await outbox.AddAsync($"op-{i}", new JsonObject { ["n"] = 10 + i }, CancellationToken.None)); // lines of one length
@@ -464,7 +464,7 @@ public sealed class SegmentOutboxTests : IDisposable
         Assert.Equal(70_000, (await (await outbox.LoadAsync(large, CancellationToken.None))!.Body.ReadJsonAsync())!["s"]!.GetValue<string>().Length);
     }
 
-    private static IEnumerable<EgressAgent.Application.Ports.OutboxEntry> InKeyOrder(params EgressAgent.Application.Ports.OutboxEntry[] entries) =>
+    private static IEnumerable<EgressAgent.Application.Results.OutboxEntry> InKeyOrder(params EgressAgent.Application.Results.OutboxEntry[] entries) =>
         entries.OrderBy(e => e.Key, StringComparer.Ordinal);
 
     private static List<long> LineStarts(byte[] bytes)

@@ -3,7 +3,6 @@ using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
 using EgressAgent.Infrastructure.ResultStorage;
 using EgressAgent.Tests.Shared;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.ResultStorage;
 using EgressAgent.Infrastructure.ResultStorage;
 using Google.Apis.Auth.OAuth2;
 using Google.Cloud.Storage.V1;

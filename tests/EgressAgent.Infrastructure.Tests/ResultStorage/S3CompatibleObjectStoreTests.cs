@@ -1,7 +1,5 @@
 using System.Net;
 using Amazon.S3;
-using Amazon.S3.Model;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.ResultStorage;
 using EgressAgent.Infrastructure.ResultStorage;
 using EgressAgent.Tests.Shared;

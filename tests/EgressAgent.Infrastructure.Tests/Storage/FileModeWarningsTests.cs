@@ -1,8 +1,6 @@
-using EgressAgent.Infrastructure.Tests.Support;
-using EgressAgent.Tests.Shared;
 using System.Runtime.Versioning;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Storage;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

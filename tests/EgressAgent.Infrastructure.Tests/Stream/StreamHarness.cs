@@ -1,11 +1,11 @@
-using EgressAgent.Tests.Shared;
 using System.Threading.Channels;
-using EgressAgent.Application.Configuration;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Orchestrator;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Stream;
 using EgressAgent.Infrastructure.Tests.Support;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

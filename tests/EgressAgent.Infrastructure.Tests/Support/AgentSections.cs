@@ -1,4 +1,3 @@
-using EgressAgent.Application.Configuration;
 using EgressAgent.Infrastructure.Executors.Health;
 using Microsoft.Extensions.Options;
 

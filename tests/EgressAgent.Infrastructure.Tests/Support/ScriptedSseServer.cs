@@ -1,7 +1,7 @@
-using EgressAgent.Tests.Shared;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Support;
 

@@ -1,6 +1,6 @@
-using EgressAgent.Tests.Shared;
 using System.Text;
 using System.Threading.Channels;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Support;
 

@@ -1,4 +1,12 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
+using EgressAgent.Application.Events.Dispatching;
+using EgressAgent.Application.Execution;
+using EgressAgent.Application.Health;
+using EgressAgent.Application.Intake;
+using EgressAgent.Application.Lifecycle;
+using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.Results;
+using EgressAgent.Application.ResultStorage;
 
 namespace EgressAgent.Tests.Shared;
 

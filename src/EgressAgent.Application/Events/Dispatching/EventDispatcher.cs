@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using EgressAgent.Application.Ports;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Text;
 using Microsoft.Extensions.DependencyInjection;

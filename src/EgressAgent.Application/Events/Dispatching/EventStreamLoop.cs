@@ -1,8 +1,5 @@
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Health;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Liveness;
-using EgressAgent.Application.Pipeline;
-using EgressAgent.Application.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

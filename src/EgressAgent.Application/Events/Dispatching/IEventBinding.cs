@@ -1,7 +1,4 @@
 using System.Text.Json;
-using FluentValidation;
-using MediatR;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EgressAgent.Application.Events.Dispatching;
 

@@ -1,5 +1,3 @@
-using EgressAgent.Application.Ports;
-
 namespace EgressAgent.Application.Events.Dispatching;
 
 /// <summary>Raw stream message to handlers; the stream loop's one dependency on dispatching.</summary>

@@ -1,5 +1,3 @@
-using MediatR;
-
 namespace EgressAgent.Application.Events.Dispatching;
 
 /// <summary>The wire name in the JSON <c>type</c> field that selects this event record.</summary>

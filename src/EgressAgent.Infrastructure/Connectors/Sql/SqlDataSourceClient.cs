@@ -1,6 +1,5 @@
 using System.Data.Common;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 
 namespace EgressAgent.Infrastructure.Connectors.Sql;
 

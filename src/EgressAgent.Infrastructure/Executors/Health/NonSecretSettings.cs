@@ -2,7 +2,6 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Text;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
-using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Logging;
 
 namespace EgressAgent.Infrastructure.Executors.Logs;

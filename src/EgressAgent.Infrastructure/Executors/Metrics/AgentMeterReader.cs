@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
-using EgressAgent.Application.Pipeline;
+using EgressAgent.Application.Health;
 
 namespace EgressAgent.Infrastructure.Executors.Metrics;
 

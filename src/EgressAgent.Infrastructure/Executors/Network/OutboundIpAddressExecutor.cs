@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;

@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>

@@ -9,7 +9,7 @@ namespace EgressAgent.Infrastructure.Executors.Sql;
 /// <summary>
 /// The rows of a query result kept as compact UTF-8 JSON, one array per row, in 128 KiB chunks:
 /// memory stays close to the rows' JSON size, where a node per value would take ten times it
-/// (docs/adr/0009). <see cref="ToJsonValue"/> puts the rows into a result without copying them;
+/// (docs/adr/0009). <c>ToJsonValue</c> puts the rows into a result without copying them;
 /// writing it copies them row by row, flushing the writer as it goes. Disposing ends the adding
 /// of rows (it releases the row writer); the rows stay readable.
 /// Past <see cref="DefaultSpillThreshold"/> the rows move to an unlinked temporary file, so a

@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace EgressAgent.Infrastructure.Executors.Sql;
 
 /// <summary>An error result's type and message, as the database said them.</summary>

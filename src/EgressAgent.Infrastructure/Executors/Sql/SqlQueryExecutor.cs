@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;

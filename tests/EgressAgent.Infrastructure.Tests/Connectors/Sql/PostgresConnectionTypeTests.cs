@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Connectors;
-using EgressAgent.Application.Execution;
 using EgressAgent.Infrastructure.Connectors;
-using EgressAgent.Infrastructure.Connectors.Sql;
 using EgressAgent.Tests.Shared;
 using Npgsql;
 using static EgressAgent.Infrastructure.Tests.Connectors.Sql.ConnectorCalls;

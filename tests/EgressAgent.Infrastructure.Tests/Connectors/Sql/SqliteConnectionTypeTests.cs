@@ -3,7 +3,6 @@ using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Connectors;
-using EgressAgent.Infrastructure.Connectors.Sql;
 using Microsoft.Data.Sqlite;
 using static EgressAgent.Infrastructure.Tests.Connectors.Sql.ConnectorCalls;
 

@@ -1,14 +1,12 @@
-using EgressAgent.Infrastructure.Tests.Support;
-using EgressAgent.Tests.Shared;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
 using EgressAgent.Application.Execution;
 using EgressAgent.Application.Lifecycle;
-using EgressAgent.Application.Ports;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain;
 using EgressAgent.Domain.Capacity;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Infrastructure.Executors.Health;
+using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Moq;

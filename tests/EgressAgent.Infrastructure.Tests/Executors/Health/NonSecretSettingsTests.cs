@@ -1,7 +1,6 @@
-using EgressAgent.Infrastructure.Tests.Support;
-using EgressAgent.Tests.Shared;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using EgressAgent.Infrastructure.Executors.Health;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Health;
 

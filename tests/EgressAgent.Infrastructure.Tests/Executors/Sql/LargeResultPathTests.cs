@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Results;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Executors.Sql;
 using EgressAgent.Infrastructure.Outbox;
@@ -74,7 +74,7 @@ public sealed class LargeResultPathTests : IDisposable
     [Fact]
     public async Task A_store_without_its_own_writer_stores_the_result_through_its_json_form()
     {
-        var store = new Moq.Mock<EgressAgent.Application.Ports.IResultOutbox> { CallBase = true };
+        var store = new Moq.Mock<EgressAgent.Application.Results.IResultOutbox> { CallBase = true };
         var result = OperationResult.Success(new JsonObject { ["n"] = 1 }, "t");
 
         await store.Object.AddAsync("op-1", result, CancellationToken.None);

@@ -1,5 +1,5 @@
-using EgressAgent.Tests.Shared;
 using System.Text.Json.Nodes;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 

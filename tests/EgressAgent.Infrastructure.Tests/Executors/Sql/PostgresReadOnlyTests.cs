@@ -1,5 +1,5 @@
-using EgressAgent.Tests.Shared;
 using EgressAgent.Domain.Operations;
+using EgressAgent.Tests.Shared;
 
 namespace EgressAgent.Infrastructure.Tests.Executors.Sql;
 

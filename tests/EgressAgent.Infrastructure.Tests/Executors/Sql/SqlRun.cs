@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Application.Configuration;
+using EgressAgent.Application.Connectors;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Infrastructure.Executors.Sql;

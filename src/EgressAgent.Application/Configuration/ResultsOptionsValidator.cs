@@ -1,9 +1,0 @@
-using FluentValidation;
-
-namespace EgressAgent.Application.Configuration;
-
-public sealed class ResultsOptionsValidator : AbstractValidator<ResultsOptions>
-{
-    public ResultsOptionsValidator() =>
-        RuleFor(o => o.TimeToLive).PositiveDuration("EgressAgent:Results:TimeToLive");
-}

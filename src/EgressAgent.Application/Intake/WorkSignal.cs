@@ -1,0 +1,10 @@
+using EgressAgent.Application.Lifecycle;
+
+namespace EgressAgent.Application.Intake;
+
+internal sealed class WorkSignal : IWorkSignal
+{
+    public LevelTriggeredSignal WakeUp { get; } = new();
+
+    public void Signal() => WakeUp.Set();
+}

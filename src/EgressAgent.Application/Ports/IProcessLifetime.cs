@@ -1,7 +1,0 @@
-namespace EgressAgent.Application.Ports;
-
-/// <summary>Asks the host to stop once the shutdown sequence is over.</summary>
-public interface IProcessLifetime
-{
-    void StopApplication();
-}

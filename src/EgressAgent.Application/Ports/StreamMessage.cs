@@ -1,4 +1,0 @@
-namespace EgressAgent.Application.Ports;
-
-/// <summary>One SSE message: its joined data lines and its id, if the server sent one.</summary>
-public sealed record StreamMessage(string Data, string? EventId);

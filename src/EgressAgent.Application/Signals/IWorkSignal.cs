@@ -1,7 +1,0 @@
-namespace EgressAgent.Application.Signals;
-
-/// <summary>Wakes the poller: work is available, or capacity has freed.</summary>
-public interface IWorkSignal
-{
-    void Signal();
-}
