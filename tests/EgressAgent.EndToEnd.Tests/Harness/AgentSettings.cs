@@ -34,7 +34,8 @@ internal sealed class AgentSettings
             .Set("Operations:Workers", "4")
             .Set("Operations:PollInterval", "00:00:05")
             .Set("Shutdown:Budget", "00:00:05")
-            .Set("Storage:DataDirectory", dataDirectory);
+            .Set("Storage:DataDirectory", dataDirectory)
+            .Set("Results:Store", StoredResults.Store);
 
     public IEnumerable<KeyValuePair<string, string>> ToEnvironment()
     {
