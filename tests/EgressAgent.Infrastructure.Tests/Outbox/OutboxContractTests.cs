@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Ports;
+using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Tests.Support;
 using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
@@ -195,14 +196,62 @@ public abstract class OutboxContractTests : IDisposable
         Assert.Equal(stored.Select(e => e.Key).Order(StringComparer.Ordinal), restarted.ListPending().Select(e => e.Key));
     }
 
-    /// <summary>Opens the store under test on <see cref="DataDirectory"/>.</summary>
-    protected abstract IResultOutbox Open(TimeProvider time);
+    /// <summary>docs/adr/0020: a removed data directory is made anew and locked by this process before the outbox goes back in.</summary>
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100_000)]
+    public async Task A_removed_data_directory_nobody_else_locked_is_locked_again_before_the_outbox_is_made_anew_in_it(int size)
+    {
+        using var held = DataDirectoryLock.TryAcquire(DataDirectory, out var problem) ?? throw new InvalidOperationException(problem);
+        var outbox = NewOutbox(new FakeTimeProvider(Start), held);
+        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        Directory.Delete(DataDirectory, recursive: true);
+
+        var stored = await outbox.AddAsync("op-2", Sized(size), CancellationToken.None);
+
+        Assert.Null(DataDirectoryLock.TryAcquire(DataDirectory, out problem));
+        Assert.Contains($"pid {Environment.ProcessId})", problem, StringComparison.Ordinal);
+        CloseAll();
+        Assert.Equal([stored.Key], Restart().ListPending().Select(e => e.Key));
+    }
+
+    /// <summary>
+    /// docs/adr/0020, docs/adr/0045: removing the data directory voids its lock, and another process
+    /// may make it anew and lock it. This outbox writes nothing there — no database, segment, spill
+    /// or temporary file, no <c>outbox/</c> — and not even once that process is gone: refusing beats
+    /// adopting a directory another process may have written in. Each store fails with a storage
+    /// fault naming the directory and the pid in its lock file (the result waits, docs/adr/0014).
+    /// </summary>
+    [Fact]
+    public async Task A_data_directory_removed_and_made_anew_by_another_process_gets_nothing_from_this_outbox_even_once_that_process_is_gone()
+    {
+        using var held = DataDirectoryLock.TryAcquire(DataDirectory, out var problem) ?? throw new InvalidOperationException(problem);
+        var outbox = NewOutbox(new FakeTimeProvider(Start), held);
+        var delivered = await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
+        Directory.Delete(DataDirectory, recursive: true);
+        var other = DataDirectoryLock.TryAcquire(DataDirectory, out problem); // the second process
+        Assert.True(other is not null, problem);
+
+        outbox.Remove(delivered); // its row or record went with the directory: nothing to write for it
+        var small = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None));
+        var large = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-3", Sized(100_000), CancellationToken.None));
+        other!.Dispose(); // gone: nobody holds the directory now
+        var later = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None));
+
+        Assert.All([small, large, later], fault => Assert.Contains($"'{DataDirectory}'", fault.Message, StringComparison.Ordinal));
+        Assert.Contains($"pid {Environment.ProcessId})", small.Message, StringComparison.Ordinal); // the holder, here this test
+        CloseAll();
+        Assert.Equal([DataDirectoryLock.FileName], Directory.EnumerateFileSystemEntries(DataDirectory).Select(Path.GetFileName));
+    }
+
+    /// <summary>Opens the store under test on <see cref="DataDirectory"/>, checking <paramref name="held"/> before it writes anything new there.</summary>
+    private protected abstract IResultOutbox Open(TimeProvider time, DataDirectoryLock? held);
 
     protected IResultOutbox NewOutbox(DateTimeOffset? now = null) => NewOutbox(new FakeTimeProvider(now ?? Start));
 
-    protected IResultOutbox NewOutbox(TimeProvider time)
+    private protected IResultOutbox NewOutbox(TimeProvider time, DataDirectoryLock? held = null)
     {
-        var outbox = Open(time);
+        var outbox = Open(time, held);
         _opened.Add(outbox);
         return outbox;
     }
@@ -216,7 +265,7 @@ public abstract class OutboxContractTests : IDisposable
         return NewOutbox(time);
     }
 
-    private void CloseAll()
+    protected void CloseAll()
     {
         foreach (var outbox in _opened)
         {
