@@ -9,7 +9,6 @@ using EgressAgent.Infrastructure.Executors.Metrics;
 using EgressAgent.Infrastructure.Logging;
 using EgressAgent.Infrastructure.Orchestrator;
 using EgressAgent.Infrastructure.Outbox;
-using EgressAgent.Infrastructure.Outbox.Sqlite;
 using EgressAgent.Infrastructure.Storage;
 using EgressAgent.Infrastructure.Stream;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,10 +54,7 @@ public static class DependencyInjection
             .AddHttpMessageHandler<AgentHeadersHandler>();
         services.AddSingleton<IOrchestratorEventStream, SseOrchestratorEventStream>();
 
-        // Both stores are kept while they are measured against each other (docs/adr/0045).
-        services.AddSingleton<IResultOutbox>(sp => sp.GetRequiredService<IOptions<ResultsOptions>>().Value.Store == ResultsOptions.SqliteStore
-            ? ActivatorUtilities.CreateInstance<SqliteResultOutbox>(sp)
-            : ActivatorUtilities.CreateInstance<FileResultOutbox>(sp));
+        services.AddSingleton<IResultOutbox, FileResultOutbox>();
         services.TryAddSingleton<LogRingBuffer>(); // filled when the host's logging has AddAgentLogBuffer
         services.AddSingleton<FileModeWarnings>();
         services.AddSingleton<AgentMeterReader>();

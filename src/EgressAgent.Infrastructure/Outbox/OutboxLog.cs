@@ -25,10 +25,4 @@ internal static partial class OutboxLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} has {Count} corrupt record(s) and cannot be copied to quarantine ({ErrorType}: {Error}); it is kept in place")]
     internal static partial void CannotQuarantine(ILogger logger, string file, int count, string errorType, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} undelivered result(s) left by the segment-log outbox in {Directory} were imported into the database")]
-    internal static partial void Imported(ILogger logger, int count, string directory);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The outbox database is corrupt ({Error}); moved it to {File} for inspection and started a new one")]
-    internal static partial void DatabaseQuarantined(ILogger logger, string error, string file);
 }

@@ -46,8 +46,8 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
 
     /// <summary>
     /// Removing the data directory removes the lock file: a second process can then make the
-    /// directory anew and lock it. The first must write nothing there (what it stored would be taken
-    /// in by the second's next start while the first still writes it): its result waits in memory,
+    /// directory anew and lock it. The first must write nothing there (its new segment would be
+    /// taken in by the second's next start while the first still appends to it): its result waits in memory,
     /// storage degraded naming the holder — and still once the second is gone: refusing beats
     /// adopting a directory another process may have written in (docs/adr/0045).
     /// </summary>
@@ -58,7 +58,7 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
         await using var otherEmulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
         using var data = new TempDirectory();
         await using var first = AgentProcess.Start(emulator, data, output, s => s.Environment["Logging__LogLevel__EgressAgent.Application.Pipeline.DurableResultWriter"] = "Debug");
-        await emulator.RunEchoThroughStreamAsync("before-removal", Bound); // its store is open
+        await emulator.RunEchoThroughStreamAsync("before-removal", Bound); // its segment is the active one
         Directory.Delete(data.Path, recursive: true);
 
         await using var second = AgentProcess.Start(otherEmulator, data, output);
@@ -72,7 +72,7 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
 
         Assert.Contains($"'{data.Path}'", refused, StringComparison.Ordinal);
         Assert.Contains($"pid {second.Id})", refused, StringComparison.Ordinal);
-        StoredResults.AssertEmpty(Path.Combine(data.Path, "outbox"), whileOpen: true); // the second process's own database, empty
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "outbox")));
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
         Assert.False(second.HasExited);
 
@@ -85,7 +85,7 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
         await first.WaitForLineAsync(l => IsRetry(l) && first.Lines.Count(IsRetry) > retriesBefore, Bound);
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
         Assert.Equal($"{second.Id}\n", await File.ReadAllTextAsync(Path.Combine(data.Path, "agent.lock")));
-        StoredResults.AssertEmpty(Path.Combine(data.Path, "outbox"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "outbox")));
 
         // Only this process held the result: it is lost at shutdown with an error naming it, and the
         // orchestrator runs the operation again after E4 (docs/adr/0014).

@@ -34,8 +34,7 @@ internal sealed class AgentSettings
             .Set("Operations:Workers", "4")
             .Set("Operations:PollInterval", "00:00:05")
             .Set("Shutdown:Budget", "00:00:05")
-            .Set("Storage:DataDirectory", dataDirectory)
-            .Set("Results:Store", StoredResults.Store);
+            .Set("Storage:DataDirectory", dataDirectory);
 
     public IEnumerable<KeyValuePair<string, string>> ToEnvironment()
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EgressAgent.Infrastructure.Tests.Outbox;
 
 /// <summary>
-/// Contract §6.4 and §10 at the port, run against each store (docs/adr/0045): results are stored
+/// Contract §6.4 and §10 at the port (a store is measured against it, docs/adr/0045): results are stored
 /// durably, survive a restart byte for byte whatever their depth or size, come back oldest first,
 /// are removed once, and carry a time to live fixed when this process created or loaded them.
 /// A "restart" closes every earlier instance first, as a process exit would.
@@ -217,8 +217,8 @@ public abstract class OutboxContractTests : IDisposable
 
     /// <summary>
     /// docs/adr/0020, docs/adr/0045: removing the data directory voids its lock, and another process
-    /// may make it anew and lock it. This outbox writes nothing there — no database, segment, spill
-    /// or temporary file, no <c>outbox/</c> — and not even once that process is gone: refusing beats
+    /// may make it anew and lock it. This outbox writes nothing there — no segment or temporary
+    /// file, no <c>outbox/</c> — and not even once that process is gone: refusing beats
     /// adopting a directory another process may have written in. Each store fails with a storage
     /// fault naming the directory and the pid in its lock file (the result waits, docs/adr/0014).
     /// </summary>
@@ -232,7 +232,7 @@ public abstract class OutboxContractTests : IDisposable
         var other = DataDirectoryLock.TryAcquire(DataDirectory, out problem); // the second process
         Assert.True(other is not null, problem);
 
-        outbox.Remove(delivered); // its row or record went with the directory: nothing to write for it
+        outbox.Remove(delivered); // its record went with the directory: nothing to write for it
         var small = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None));
         var large = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-3", Sized(100_000), CancellationToken.None));
         other!.Dispose(); // gone: nobody holds the directory now
