@@ -28,6 +28,9 @@ internal sealed partial class DataDirectoryLock : IDisposable
     private const int OwnerReadWrite = 0x180; // 0600
     private const int ExclusiveNonBlocking = 0x2 | 0x4; // LOCK_EX | LOCK_NB
     private const int WouldBlock = 11; // EWOULDBLOCK (EAGAIN) on Linux
+    private const int NoSuchEntry = 2; // ENOENT
+    private const int AlreadyExists = 17; // EEXIST
+    private const int OwnerOnlyDirectory = 0x1C0; // 0700
 
     private readonly Lock _gate = new();
 
@@ -86,10 +89,12 @@ internal sealed partial class DataDirectoryLock : IDisposable
     /// (docs/adr/0020). Removing the data directory removes its lock file with it, and the lock
     /// this process holds is then on a file nobody can open: a second process could create the
     /// directory anew, lock it and take in whatever this one wrote there. So the lock file at the
-    /// path must still be the file this process locked. When it is not, the directory as it now is
-    /// is locked anew (true is returned) if no other process holds it; otherwise this throws an
-    /// <see cref="IOException"/> naming the directory and the holder: a storage fault, and nothing
-    /// is written there. Off Linux, where the lock is .NET's share mode, nothing is checked.
+    /// path must still be the file this process locked (same device and inode). When it is not and
+    /// the directory is gone, this process makes it anew and locks it (true is returned); when a
+    /// directory stands there again, made by another, or another locked it first, this throws an
+    /// <see cref="IOException"/> naming the directory (and the pid its lock file names): a storage
+    /// fault, and nothing is written there — refusing beats adopting a directory another process may
+    /// have written in. Off Linux, where the lock is .NET's share mode, nothing is checked.
     /// </summary>
     public bool EnsureHeld()
     {
@@ -105,15 +110,10 @@ internal sealed partial class DataDirectoryLock : IDisposable
                 return false;
             }
 
-            try
-            {
-                PrivateDirectory.Create(Directory);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"EgressAgent:Storage:DataDirectory '{Directory}' was removed or replaced under this process and cannot be created again ({ex.Message}).", ex);
-            }
-
+            // Only a directory this process makes itself, empty, is taken: one that exists now was
+            // made by someone else (another agent, which may hold it or may have written there,
+            // or an operator) and is not this process's to write in. Refusing beats adopting.
+            MakeDirectory();
             if (LockWithLibc(Directory, LockPath, out var problem) is not { } handle)
             {
                 throw new IOException($"the data directory was removed or replaced under this process and cannot be locked again, so nothing is stored there: {problem}");
@@ -141,12 +141,18 @@ internal sealed partial class DataDirectoryLock : IDisposable
     }
 
     /// <summary>
-    /// Whether the lock file at the path is the file this process locked: the kernel still names
-    /// the locked file by the path it was locked at (not "… (deleted)", not moved), and opening
-    /// the path now reaches that same file (no symbolic link or mount turned it elsewhere).
+    /// Whether the lock file at the path is the file this process locked: the same device and inode
+    /// (a volume mounted over the directory has the same names and another device). Where
+    /// <c>statx</c> cannot answer, by the kernel's names: the locked file is still named by the path
+    /// it was locked at (not "… (deleted)", not moved), and opening the path now reaches it.
     /// </summary>
     private bool StillLocked()
     {
+        if (FileIdentity.Of(_handle) is { } locked)
+        {
+            return FileIdentity.Of(LockPath) == locked;
+        }
+
         if (_lockedFile is null)
         {
             // No /proc to ask: the weaker check of the file's existence is all there is.
@@ -166,6 +172,48 @@ internal sealed partial class DataDirectoryLock : IDisposable
 
         using var current = new SafeFileHandle(fd, ownsHandle: true);
         return FileOf(current) == _lockedFile;
+    }
+
+    /// <summary>
+    /// Makes the data directory anew (<c>0700</c>; missing parents, the operator's path, with the
+    /// default mode). Throws an <see cref="IOException"/> when it exists: made by another since this
+    /// process's lock was voided, it is refused, naming the pid its lock file holds if any.
+    /// </summary>
+    private void MakeDirectory()
+    {
+        if (MakeDirectory(Directory, OwnerOnlyDirectory) == 0)
+        {
+            return;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        if (error == NoSuchEntry)
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Directory)!);
+            if (MakeDirectory(Directory, OwnerOnlyDirectory) == 0)
+            {
+                return;
+            }
+
+            error = Marshal.GetLastPInvokeError();
+        }
+
+        if (error != AlreadyExists)
+        {
+            throw new IOException($"EgressAgent:Storage:DataDirectory '{Directory}' was removed or replaced under this process and cannot be created again ({Marshal.GetPInvokeErrorMessage(error)}).", error);
+        }
+
+        var fd = Open(LockPath, ReadOnlyCloseOnExec, 0);
+        int? pid = null;
+        if (fd >= 0)
+        {
+            using var other = new SafeFileHandle(fd, ownsHandle: true);
+            pid = ReadPid(other);
+        }
+
+        throw new IOException(
+            $"EgressAgent:Storage:DataDirectory '{Directory}' was removed or replaced under this process and is now another directory " +
+            $"({(pid is { } p ? $"its lock file names pid {p}" : "no agent's lock in it")}); nothing is stored there: restart the agent to use it.");
     }
 
     /// <summary>The file an open descriptor is on, as <c>/proc/self/fd</c> names it (a removed one ends in " (deleted)"); null where that cannot be read.</summary>
@@ -260,6 +308,9 @@ internal sealed partial class DataDirectoryLock : IDisposable
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MakeDirectory(string path, int mode);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(int fd, int operation);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Deploy;
 using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -45,17 +47,17 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
     /// <summary>
     /// Removing the data directory removes the lock file: a second process can then make the
     /// directory anew and lock it. The first must write nothing there (its new segment would be
-    /// taken in by the second's next start while the first still appends to it): its result waits
-    /// in memory, storage degraded naming the holder, and is stored and published once the second
-    /// is gone and the first could lock the directory itself.
+    /// taken in by the second's next start while the first still appends to it): its result waits in memory,
+    /// storage degraded naming the holder — and still once the second is gone: refusing beats
+    /// adopting a directory another process may have written in (docs/adr/0045).
     /// </summary>
     [Fact]
-    public async Task A_data_directory_removed_and_locked_by_a_second_process_gets_no_file_from_the_first_which_stores_its_result_once_the_second_is_gone()
+    public async Task A_data_directory_removed_and_locked_by_a_second_process_gets_no_file_from_the_first_even_once_the_second_is_gone()
     {
         await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
         await using var otherEmulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
         using var data = new TempDirectory();
-        await using var first = AgentProcess.Start(emulator, data, output);
+        await using var first = AgentProcess.Start(emulator, data, output, s => s.Environment["Logging__LogLevel__EgressAgent.Application.Pipeline.DurableResultWriter"] = "Debug");
         await emulator.RunEchoThroughStreamAsync("before-removal", Bound); // its segment is the active one
         Directory.Delete(data.Path, recursive: true);
 
@@ -75,13 +77,69 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
         Assert.False(second.HasExited);
 
         Assert.Equal(0, await otherEmulator.SayGoodbyeAsync(second, Bound));
-        var delivered = await emulator.WaitForAcceptedResultAsync(id, Bound);
 
-        Assert.Equal("while-taken", delivered.Result!["__mcd_trace_id__"]!.GetValue<string>());
-        Assert.Equal(0, await emulator.SayGoodbyeAsync(first, Bound));
-        Assert.Single(emulator.Results, r => r.OperationId == id);
-        Assert.Equal($"{first.Id}\n", await File.ReadAllTextAsync(Path.Combine(data.Path, "agent.lock"))); // the first locked it again
+        // Refusing beats adopting: the directory the second made is not the first's, even now that
+        // nobody holds it. A retry after the second is gone fails the same way (the retries are
+        // logged at debug level; a new one is the signal that one ran).
+        var retriesBefore = first.Lines.Count(IsRetry);
+        await first.WaitForLineAsync(l => IsRetry(l) && first.Lines.Count(IsRetry) > retriesBefore, Bound);
+        Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
+        Assert.Equal($"{second.Id}\n", await File.ReadAllTextAsync(Path.Combine(data.Path, "agent.lock")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(data.Path, "outbox")));
+
+        // Only this process held the result: it is lost at shutdown with an error naming it, and the
+        // orchestrator runs the operation again after E4 (docs/adr/0014).
+        first.Signal(PosixSignal.SIGTERM);
+        Assert.Equal(0, await first.WaitForExitAsync(Bound));
+        Assert.Contains(first.Lines, l => l.Contains($"The result of operation {id} is lost", StringComparison.Ordinal));
         Assert.Empty(otherEmulator.Results);
+
+        bool IsRetry(string line) => line.Contains($"Storing the result of operation {id} failed again", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// docs/adr/0045: the lock is checked by device and inode. A volume mounted over the data directory
+    /// while the agent runs shadows it under the same names: a lock file there is reached by the
+    /// same path the locked one had, so a check by names took it for the agent's own and stored
+    /// into a volume the agent never locked. By inode it is another file: the store is refused
+    /// (naming the pid the planted lock file holds), nothing is written on the volume, and once it
+    /// is unmounted the agent's own directory is back and the result is stored and published once.
+    /// </summary>
+    [SmallFileSystemFact]
+    public async Task A_volume_mounted_over_the_data_directory_is_not_taken_for_it_and_the_result_is_stored_once_it_is_gone()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        await using var agent = AgentProcess.Start(emulator, data, output);
+        await emulator.RunEchoThroughStreamAsync("before-mount", Bound);
+        var (mounted, _, mountError) = await ExternalTool.RunAsync("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", data.Path);
+        Assert.True(mounted == 0, mountError);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(data.Path, "agent.lock"), "4711\n");
+            var id = emulator.Enqueue(EmulatorWaits.EchoPath, new() { ["trace_id"] = "while-mounted" });
+            emulator.SendEvent(new { type = "work_available" });
+            var refused = await agent.WaitForLineAsync(l => l.Contains("could not be stored", StringComparison.Ordinal), Bound);
+
+            Assert.Contains("pid 4711)", refused, StringComparison.Ordinal);
+            Assert.Equal(["agent.lock"], Directory.EnumerateFileSystemEntries(data.Path).Select(Path.GetFileName));
+            Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
+
+            var (unmounted, _, unmountError) = await ExternalTool.RunAsync("umount", data.Path);
+            Assert.True(unmounted == 0, unmountError);
+            mounted = -1;
+            var delivered = await emulator.WaitForAcceptedResultAsync(id, Bound);
+            Assert.Equal("while-mounted", delivered.Result!["__mcd_trace_id__"]!.GetValue<string>());
+            Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
+            Assert.Single(emulator.Results, r => r.OperationId == id);
+        }
+        finally
+        {
+            if (mounted == 0)
+            {
+                await ExternalTool.RunAsync("umount", "-l", data.Path);
+            }
+        }
     }
 
     [Fact]

@@ -1,65 +1,19 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Results;
 using EgressAgent.Infrastructure.Outbox;
-using EgressAgent.Infrastructure.Tests.Support;
-using EgressAgent.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EgressAgent.Infrastructure.Tests.Outbox;
 
-/// <summary>Contract §6.4: results are stored durably, survive a restart, and come back oldest first.</summary>
+/// <summary>The segment-log store's own files: temporary leftovers, corrupt entries, entries gone behind its back (the port's contract: <see cref="SegmentOutboxContractTests"/>).</summary>
 public sealed class FileResultOutboxTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("egress-outbox-tests-").FullName;
 
     private string OutboxDirectory => Path.Combine(_dataDirectory, "outbox");
-
-    [Fact]
-    public async Task A_stored_result_survives_a_restart_with_its_operation_id_and_body()
-    {
-        var result = new JsonObject { ["__mcd_result__"] = new JsonObject { ["rows"] = new JsonArray(1, 2) }, ["__mcd_trace_id__"] = "t-1" };
-        var stored = await NewOutbox().AddAsync("op-1", result, CancellationToken.None);
-
-        var restarted = NewOutbox();
-        var entry = Assert.Single(restarted.ListPending());
-        var loaded = await restarted.LoadAsync(entry, CancellationToken.None);
-
-        Assert.Equal(1, restarted.PendingCount);
-        Assert.Equal(stored, entry);
-        Assert.Equal(Start, entry.CreatedAt);
-        Assert.NotNull(loaded);
-        Assert.Equal("op-1", loaded.OperationId);
-        Assert.True(JsonNode.DeepEquals(result, await loaded.Body.ReadJsonAsync()));
-    }
-
-    [Fact]
-    public async Task An_operation_id_that_needs_escaping_comes_back_as_it_was_stored()
-    {
-        const string id = "op \"quoted\" \u00e9\u6f22 \\ /";
-        var outbox = NewOutbox();
-        var entry = await outbox.AddAsync(id, new JsonObject { ["n"] = 1 }, CancellationToken.None);
-
-        var loaded = await outbox.LoadAsync(entry, CancellationToken.None);
-
-        Assert.Equal(id, loaded!.OperationId);
-        Assert.Equal("{\"n\":1}", await loaded.Body.ReadStringAsync());
-    }
-
-    [Fact]
-    public async Task The_stored_result_is_a_copy_not_the_callers_object()
-    {
-        var outbox = NewOutbox();
-        var result = new JsonObject { ["n"] = 1 };
-        var entry = await outbox.AddAsync("op-1", result, CancellationToken.None);
-
-        result["n"] = 2;
-
-        var loaded = await outbox.LoadAsync(entry, CancellationToken.None);
-        Assert.Equal(1, (await loaded!.Body.ReadJsonAsync())!["n"]!.GetValue<int>());
-    }
 
     [Fact]
     public async Task Remove_deletes_the_entry_and_decrements_the_pending_count_once()
@@ -76,25 +30,6 @@ public sealed class FileResultOutboxTests : IDisposable
         Assert.Equal("op-2", (await outbox.LoadAsync(Assert.Single(outbox.ListPending()), CancellationToken.None))!.OperationId);
         Assert.Null(await outbox.LoadAsync(first, CancellationToken.None));
         Assert.Equal(1, NewOutbox().PendingCount);
-    }
-
-    [Fact]
-    public async Task Pending_entries_are_listed_oldest_first_whatever_order_they_were_written_in()
-    {
-        // The newer result is written first, from an outbox whose clock is a day ahead.
-        await NewOutbox(Start.AddDays(1)).AddAsync("newer", new JsonObject(), CancellationToken.None);
-        await NewOutbox(Start).AddAsync("older", new JsonObject(), CancellationToken.None);
-        await NewOutbox(Start.AddHours(1)).AddAsync("middle", new JsonObject(), CancellationToken.None);
-
-        var outbox = NewOutbox();
-        var order = new List<string>();
-        foreach (var entry in outbox.ListPending())
-        {
-            order.Add((await outbox.LoadAsync(entry, CancellationToken.None))!.OperationId);
-        }
-
-        Assert.Equal(["older", "middle", "newer"], order);
-        Assert.Equal([Start, Start.AddHours(1), Start.AddDays(1)], outbox.ListPending().Select(e => e.CreatedAt));
     }
 
     [Fact]
@@ -172,59 +107,6 @@ public sealed class FileResultOutboxTests : IDisposable
         Assert.Equal(0, outbox.PendingCount); // nothing left that a graceful stop would wait for
     }
 
-    [Theory]
-    [InlineData(10)] // a record of a segment
-    [InlineData(100_000)] // a file of its own
-    public async Task A_loaded_result_keeps_its_stored_creation_time_and_its_age_is_fixed_at_load_then_counted_monotonically(int size)
-    {
-        // docs/protocol.md §10 "Time": the remaining TTL is the TTL less the stored wall-clock age
-        // at load; from then on the monotonic clock counts, not the wall clock.
-        await NewOutbox(Start).AddAsync("op-1", Sized(size), CancellationToken.None);
-        var time = new SteppedWallClock(Start + TimeSpan.FromHours(3));
-
-        var entry = Assert.Single(NewOutbox(time).ListPending());
-        time.StepWallClock(TimeSpan.FromDays(1));
-        time.Advance(TimeSpan.FromMinutes(1));
-
-        Assert.Equal(Start, entry.CreatedAt);
-        Assert.Equal(TimeSpan.FromHours(3), entry.AgeWhenKnown);
-        Assert.Equal(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(1), entry.AgeOn(time));
-    }
-
-    [Fact]
-    public async Task A_result_stored_with_a_creation_time_in_the_future_is_loaded_with_age_zero()
-    {
-        // Stored by a process whose wall clock was a day ahead (corrected since): not "negative age", not older than it is.
-        await NewOutbox(Start.AddDays(1)).AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        var time = new SteppedWallClock(Start);
-
-        var entry = Assert.Single(NewOutbox(time).ListPending());
-        time.Advance(TimeSpan.FromMinutes(1));
-
-        Assert.Equal(Start.AddDays(1), entry.CreatedAt);
-        Assert.Equal(TimeSpan.Zero, entry.AgeWhenKnown);
-        Assert.Equal(TimeSpan.FromMinutes(1), entry.AgeOn(time));
-    }
-
-    [Theory]
-    [InlineData(10)]
-    [InlineData(100_000)]
-    public async Task A_result_created_by_this_process_starts_at_age_zero_whatever_the_wall_clock_does_after(int size)
-    {
-        var time = new SteppedWallClock(Start);
-        var outbox = NewOutbox(time);
-
-        var stored = await outbox.AddAsync("op-1", Sized(size), CancellationToken.None);
-        time.StepWallClock(TimeSpan.FromDays(1));
-        time.Advance(TimeSpan.FromSeconds(5));
-
-        var entry = Assert.Single(outbox.ListPending());
-        Assert.Equal(stored, entry);
-        Assert.Equal(Start, entry.CreatedAt); // what the next process reads
-        Assert.Equal(TimeSpan.Zero, entry.AgeWhenKnown);
-        Assert.Equal(TimeSpan.FromSeconds(5), entry.AgeOn(time));
-    }
-
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
 
     /// <summary>The name of a result file as an earlier process wrote it (a result too large for a segment has one).</summary>
@@ -240,6 +122,4 @@ public sealed class FileResultOutboxTests : IDisposable
         Options.Create(new StorageOptions { DataDirectory = _dataDirectory }),
         time,
         NullLogger<FileResultOutbox>.Instance);
-
-    private static JsonObject Sized(int size) => new() { ["text"] = new string('x', size) };
 }

@@ -318,54 +318,6 @@ public sealed class SegmentOutboxTests : IDisposable
     }
 
     /// <summary>
-    /// docs/adr/0020: the lock is on <c>agent.lock</c> in the data directory; removing the directory
-    /// voids it. Another process may then make the directory anew and lock it: this outbox must not
-    /// write there (its new segment would be taken in by that process's next start while this one
-    /// still appends to it), nor recreate <c>outbox/</c> in it. It refuses with a storage fault
-    /// naming the directory and the holder, and stores again once it could lock the directory itself.
-    /// </summary>
-    [Fact]
-    public async Task After_the_data_directory_is_removed_and_locked_anew_by_another_process_nothing_is_written_there_until_this_one_holds_it_again()
-    {
-        using var held = DataDirectoryLock.TryAcquire(_dataDirectory, out var problem) ?? throw new InvalidOperationException(problem);
-        var outbox = NewOutbox(held);
-        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        Directory.Delete(_dataDirectory, recursive: true);
-        var other = DataDirectoryLock.TryAcquire(_dataDirectory, out problem); // the second process: the directory made anew, and its lock free
-        Assert.True(other is not null, problem);
-
-        var small = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None));
-        var large = await Assert.ThrowsAnyAsync<IOException>(() => outbox.AddAsync("op-3", new JsonObject { ["s"] = new string('x', 70_000) }, CancellationToken.None));
-
-        Assert.Contains(_dataDirectory, small.Message, StringComparison.Ordinal);
-        Assert.Contains($"pid {Environment.ProcessId}", small.Message, StringComparison.Ordinal); // the holder, here this test
-        Assert.Contains(_dataDirectory, large.Message, StringComparison.Ordinal);
-        Assert.Equal([DataDirectoryLock.FileName], Directory.EnumerateFileSystemEntries(_dataDirectory).Select(Path.GetFileName));
-
-        other!.Dispose(); // the other process is gone: nobody holds the directory
-        var stored = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
-
-        Assert.Null(DataDirectoryLock.TryAcquire(_dataDirectory, out problem)); // this outbox's process holds it again
-        Assert.Contains(_logger.Records, r => r.Level == LogLevel.Warning && r.Message.Contains("locked again", StringComparison.Ordinal));
-        Assert.Equal([stored], NewOutbox().ListPending());
-    }
-
-    [Fact]
-    public async Task A_removed_data_directory_nobody_else_locked_is_locked_again_before_outbox_is_made_anew_in_it()
-    {
-        using var held = DataDirectoryLock.TryAcquire(_dataDirectory, out var problem) ?? throw new InvalidOperationException(problem);
-        var outbox = NewOutbox(held);
-        await outbox.AddAsync("op-1", new JsonObject(), CancellationToken.None);
-        Directory.Delete(_dataDirectory, recursive: true);
-
-        var stored = await outbox.AddAsync("op-2", new JsonObject(), CancellationToken.None);
-
-        Assert.Null(DataDirectoryLock.TryAcquire(_dataDirectory, out problem));
-        Assert.Contains(_dataDirectory, problem, StringComparison.Ordinal);
-        Assert.Equal([stored], NewOutbox().ListPending());
-    }
-
-    /// <summary>
     /// A graceful stop closes the segments while a worker may still be storing a result: the close
     /// must wait for the commit in progress, not dispose (or, with no record counted in it yet,
     /// delete) the segment under the write and sync that are storing it.
