@@ -57,7 +57,7 @@ public sealed class DataDirectoryLockTests(ITestOutputHelper output)
         await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
         await using var otherEmulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
         using var data = new TempDirectory();
-        await using var first = AgentProcess.Start(emulator, data, output, s => s.Environment["Logging__LogLevel__EgressAgent.Application.Pipeline.DurableResultWriter"] = "Debug");
+        await using var first = AgentProcess.Start(emulator, data, output, s => s.Environment["Logging__LogLevel__EgressAgent.Application.Results.DurableResultWriter"] = "Debug");
         await emulator.RunEchoThroughStreamAsync("before-removal", Bound); // its segment is the active one
         Directory.Delete(data.Path, recursive: true);
 
