@@ -5,6 +5,7 @@ using EgressAgent.Application.Health;
 using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.ResultStorage;
 using EgressAgent.Application.Results;
 using EgressAgent.Domain.Capacity;
 using FluentValidation;
@@ -64,6 +65,7 @@ public static class DependencyInjection
         services.AddSingleton<WorkerSupervisor>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<IdleMemoryTrim>();
+        services.AddSingleton<OutgoingResults>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<HeartbeatPump>();
         services.AddSingleton<IBackpressure, Backpressure>();

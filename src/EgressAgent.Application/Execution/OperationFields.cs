@@ -21,6 +21,9 @@ internal static class OperationFields
     /// </summary>
     public static readonly IntegerField ResponseSizeLimit = new("response_size_limit_bytes", 0, long.MaxValue);
 
+    /// <summary><c>operation.compress_response_threshold_bytes</c>: a whole number of bytes; 0 means never (docs/protocol.md §13).</summary>
+    public static readonly IntegerField CompressThreshold = new("compress_response_threshold_bytes", 0, long.MaxValue);
+
     /// <summary><c>operation.timeout</c>, when present.</summary>
     public static TimeSpan? TimeoutOf(JsonObject operation) => Timeout.ReadOptional(operation);
 
@@ -47,4 +50,24 @@ internal static class OperationFields
             ? text
             : throw new OperationFailedException($"Invalid response_type '{WellFormedText.Excerpt(text, 64)}'. Must be one of url, json", ErrorKinds.InvalidOperation);
     }
+
+    /// <summary>
+    /// How the result of <paramref name="operation"/> reaches the orchestrator (docs/protocol.md §13):
+    /// its response fields, checked now so that a bad one ends the operation before it runs.
+    /// </summary>
+    public static ResultDelivery DeliveryOf(JsonObject operation, string traceId) => new(traceId)
+    {
+        SizeLimit = ResponseSizeLimitOf(operation),
+        AsUrl = ResponseTypeOf(operation) == UrlResponse,
+        CompressFile = FlagOf(operation, "compress_response_file"),
+        CompressThreshold = CompressThreshold.ReadOptional(operation) is { } threshold and > 0 ? threshold : null,
+    };
+
+    /// <summary>A boolean field: false when absent or null; anything but <c>true</c>/<c>false</c> is <c>InvalidOperation</c>.</summary>
+    private static bool FlagOf(JsonObject operation, string name) => operation[name] switch
+    {
+        null => false,
+        JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
+        var other => throw new OperationFailedException($"'{name}' must be true or false, not {OperationValues.Describe(other)}", ErrorKinds.InvalidOperation),
+    };
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Health;
 using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.ResultStorage;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Text;
@@ -18,7 +19,8 @@ internal sealed partial class OperationRunner(
     IOrchestratorApi orchestrator,
     TimeProvider timeProvider,
     ILogger<OperationRunner> logger,
-    ILoopProgress? progress = null) // optional: rigs that do not watch liveness leave it out
+    ILoopProgress? progress = null, // optional: rigs that do not watch liveness leave it out
+    IObjectStoreSource? objectStorage = null) // optional: rigs without object storage leave it out
 {
     public async Task<OperationResult?> RunAsync(OperationEnvelope envelope, CancellationToken shutdownToken)
     {
@@ -67,7 +69,17 @@ internal sealed partial class OperationRunner(
         }
 
         var result = await ExecuteAsync(prepared.Executor!, prepared.Context!, prepared.Timeout, shutdownToken);
-        return result is null ? null : EnforceSizeLimit(result, prepared.SizeLimit);
+
+        // Offloading, compressing or refusing a large result is decided when it is sent, from its
+        // stored size (docs/adr/0049); a failure is never uploaded in place of its message.
+        var delivery = prepared.Delivery!;
+        return result switch
+        {
+            null => null,
+            _ when delivery.IsPlain => result,
+            OperationResult.Failed when delivery.AsUrl => result with { Delivery = delivery with { AsUrl = false } },
+            _ => result with { Delivery = delivery },
+        };
     }
 
     /// <summary>Everything the executor needs, checked before it runs: a bad bound must not be found after the work is done.</summary>
@@ -100,15 +112,14 @@ internal sealed partial class OperationRunner(
             var timeout = executor is ISelfTimedExecutor selfTimed
                 ? selfTimed.TimeoutOf(operation) + ISelfTimedExecutor.BackstopGrace
                 : OperationFields.TimeoutOf(operation);
-            var sizeLimit = OperationFields.ResponseSizeLimitOf(operation);
-            if (OperationFields.ResponseTypeOf(operation) == OperationFields.UrlResponse)
+            var delivery = OperationFields.DeliveryOf(operation, traceId);
+            if (delivery.AsUrl && objectStorage?.Store is null)
             {
-                // The one place that knows object storage does not exist yet (docs/protocol.md §13):
-                // when it does, a url result is routed to it here instead.
+                // Nowhere to put it: said before the work is done (docs/protocol.md §13).
                 return new(OperationResult.Failure("Result storage is not configured", ErrorKinds.StorageNotConfigured, traceId));
             }
 
-            return new(null, executor, new OperationContext(envelope.OperationId, envelope.Path, traceId, operation) { Credentials = envelope.Credentials }, timeout, sizeLimit);
+            return new(null, executor, new OperationContext(envelope.OperationId, envelope.Path, traceId, operation) { Credentials = envelope.Credentials }, timeout, delivery);
         }
         catch (OperationFailedException ex)
         {
@@ -151,45 +162,6 @@ internal sealed partial class OperationRunner(
         }
     }
 
-    private static OperationResult EnforceSizeLimit(OperationResult result, long? sizeLimit)
-    {
-        if (sizeLimit is not { } limit)
-        {
-            return result;
-        }
-
-        long size;
-        try
-        {
-            size = SerializedSize(result);
-        }
-        catch (OperationFailedException ex)
-        {
-            // A cap met while the result is written (a value over ResourceLimits.MaxValueBytes).
-            return OperationResult.Failure(ex.Message, ex.Kind, result.TraceId);
-        }
-        catch (Exception ex) when (ex.IsOutOfMemory())
-        {
-            return ResourceLimits.OutOfMemory("while measuring the result", result.TraceId);
-        }
-
-        return size > limit
-            ? OperationResult.Failure($"Result too large: {size} bytes > {limit}", ErrorKinds.ResultTooLarge, result.TraceId)
-            : result;
-    }
-
-    /// <summary>Counts the bytes of the serialised result without keeping them: a large result is not copied to be measured.</summary>
-    private static long SerializedSize(OperationResult result)
-    {
-        var counter = new ByteCounter();
-        using (var writer = new Utf8JsonWriter(counter))
-        {
-            result.WriteTo(writer);
-        }
-
-        return counter.Count;
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Operation {OperationId} could not be read ({ErrorType}); publishing an error result")]
     private static partial void LogUnreadable(ILogger logger, string operationId, string errorType);
 
@@ -208,5 +180,5 @@ internal sealed partial class OperationRunner(
         IOperationExecutor? Executor = null,
         OperationContext? Context = null,
         TimeSpan? Timeout = null,
-        long? SizeLimit = null);
+        ResultDelivery? Delivery = null);
 }

@@ -30,6 +30,8 @@ public sealed class AgentCounters : IDisposable
     private long _operationsCancelled;
     private long _resultsDelivered;
     private long _resultsDropped;
+    private long _uploadsCompleted;
+    private long _uploadsFailed;
     private long _streamConnects;
     private long _streamReconnects;
     private long _heartbeatsSent;
@@ -54,6 +56,11 @@ public sealed class AgentCounters : IDisposable
             description: "Results the orchestrator accepted.");
         _meter.CreateObservableCounter("egress_results_dropped_total", () => ResultsDropped,
             description: "Results dropped: rejected, expired or unreadable.");
+        _meter.CreateObservableCounter("egress_result_uploads_total", () => new[]
+        {
+            new Measurement<long>(UploadsCompleted, new KeyValuePair<string, object?>("outcome", Success)),
+            new Measurement<long>(UploadsFailed, new KeyValuePair<string, object?>("outcome", Error)),
+        }, description: "Large results uploaded to object storage, by outcome; a failed one is retried.");
         _meter.CreateObservableGauge("egress_stream_connected", () => Volatile.Read(ref _streamConnected),
             description: "1 while the event stream is connected, else 0.");
         _meter.CreateObservableCounter("egress_stream_connects_total", () => StreamConnects,
@@ -72,6 +79,8 @@ public sealed class AgentCounters : IDisposable
     public long OperationsCancelled => Interlocked.Read(ref _operationsCancelled);
     public long ResultsDelivered => Interlocked.Read(ref _resultsDelivered);
     public long ResultsDropped => Interlocked.Read(ref _resultsDropped);
+    public long UploadsCompleted => Interlocked.Read(ref _uploadsCompleted);
+    public long UploadsFailed => Interlocked.Read(ref _uploadsFailed);
     public long StreamConnects => Interlocked.Read(ref _streamConnects);
     public long StreamReconnects => Interlocked.Read(ref _streamReconnects);
     public long HeartbeatsSent => Interlocked.Read(ref _heartbeatsSent);
@@ -81,6 +90,8 @@ public sealed class AgentCounters : IDisposable
     public void OperationCancelled() => Interlocked.Increment(ref _operationsCancelled);
     public void ResultDelivered() => Interlocked.Increment(ref _resultsDelivered);
     public void ResultDropped() => Interlocked.Increment(ref _resultsDropped);
+    public void UploadCompleted() => Interlocked.Increment(ref _uploadsCompleted);
+    public void UploadFailed() => Interlocked.Increment(ref _uploadsFailed);
     public void HeartbeatSent() => Interlocked.Increment(ref _heartbeatsSent);
 
     public void StreamConnected()

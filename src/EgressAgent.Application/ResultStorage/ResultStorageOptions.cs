@@ -52,6 +52,13 @@ public sealed class ResultStorageOptions : IAgentOptionsSection
     /// <summary>The size of one part of a multipart (block) upload, in bytes: 5 MiB to 512 MiB, default 8 MiB.</summary>
     public int PartSize { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// How long one upload of a result may take, start to finish; past it the upload is aborted and
+    /// retried with backoff like any failed one (docs/adr/0049). Ten minutes carries a 1 GiB result
+    /// at under 2 MB/s.
+    /// </summary>
+    public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>True when a provider is named.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Provider);
 

@@ -30,6 +30,9 @@ public sealed class ResultStorageOptionsValidator : AbstractValidator<ResultStor
             RuleFor(o => o.UrlExpiration)
                 .Must(d => d > TimeSpan.Zero && d <= LongestUrl)
                 .WithMessage($"{Key}:UrlExpiration (MCD_PRE_SIGNED_URL_RESPONSE_EXPIRATION_SECONDS) must be a positive duration of at most 7 days.");
+            RuleFor(o => o.UploadTimeout)
+                .Must(d => d > TimeSpan.Zero && d <= TimeSpan.FromDays(1))
+                .WithMessage($"{Key}:UploadTimeout must be a positive duration of at most one day.");
             RuleFor(o => o.PartSize)
                 .InclusiveBetween(ResultStorageOptions.MinimumPartSize, ResultStorageOptions.MaximumPartSize)
                 .WithMessage($"{Key}:PartSize must be from {ResultStorageOptions.MinimumPartSize} (5 MiB) to {ResultStorageOptions.MaximumPartSize} (512 MiB) bytes.");

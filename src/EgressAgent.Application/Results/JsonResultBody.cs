@@ -24,6 +24,9 @@ public sealed class JsonResultBody : IResultBody
         _utf8 = buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>A body already written as UTF-8 JSON; the array is the body's from now on.</summary>
+    internal JsonResultBody(byte[] utf8) => _utf8 = utf8;
+
     public long Length => _utf8.Length;
 
     public Task CopyToAsync(Stream destination, CancellationToken cancellationToken)

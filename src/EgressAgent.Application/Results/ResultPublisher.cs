@@ -3,6 +3,7 @@ using EgressAgent.Application.Health;
 using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Orchestrator;
+using EgressAgent.Application.ResultStorage;
 using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Operations;
 using EgressAgent.Domain.Timing;
@@ -32,7 +33,8 @@ internal sealed partial class ResultPublisher(
     TimeProvider timeProvider,
     ILogger<ResultPublisher> logger,
     ILoopProgress? progress = null, // optional: rigs that do not watch liveness leave it out
-    BacklogGate? backlog = null) // optional: rigs without a poller
+    BacklogGate? backlog = null, // optional: rigs without a poller
+    OutgoingResults? outgoing = null) // optional: rigs whose results go out as they are stored
     : IAgentLoop
 {
     internal const int MaxConcurrentDeliveries = 8;
@@ -311,8 +313,13 @@ internal sealed partial class ResultPublisher(
             return;
         }
 
+        if (await PrepareAsync(delivery, stored, stop) is not { } body)
+        {
+            return;
+        }
+
         delivery.Attempts++;
-        var outcome = await AttemptAsync(stored, stop);
+        var outcome = await AttemptAsync(stored.OperationId, body, stop);
         switch (outcome.Status)
         {
             case PublishStatus.Delivered:
@@ -342,12 +349,55 @@ internal sealed partial class ResultPublisher(
         }
     }
 
-    private async Task<PublishOutcome> AttemptAsync(StoredResult stored, CancellationToken stop)
+    /// <summary>
+    /// What E2 sends for <paramref name="stored"/> (docs/protocol.md §13): its location once its upload
+    /// is complete (remembered, so a retried E2 does not upload again), or null when the upload
+    /// failed and waits out its backoff, holding no slot, like a failed E2.
+    /// </summary>
+    private async Task<IResultBody?> PrepareAsync(PendingDelivery delivery, StoredResult stored, CancellationToken stop)
+    {
+        if (delivery.Location is { } location)
+        {
+            return location;
+        }
+
+        if (outgoing is null)
+        {
+            return stored.Body;
+        }
+
+        try
+        {
+            var prepared = await outgoing.PrepareAsync(stored, stop);
+            if (prepared.Uploaded)
+            {
+                delivery.Location = prepared.Body;
+                counters.UploadCompleted();
+            }
+
+            return prepared.Body;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex.IsRecoverable())
+        {
+            // The store is down, answers 5xx, times out, or the outbox could not be read: the result
+            // stays stored and the whole upload is tried again (docs/adr/0049).
+            var delay = ScheduleRetry(delivery, retryAfter: null);
+            counters.UploadFailed();
+            LogUploadFailed(logger, stored.OperationId, ex.GetType().Name, ex.Message, delay);
+            return null;
+        }
+    }
+
+    private async Task<PublishOutcome> AttemptAsync(string operationId, IResultBody body, CancellationToken stop)
     {
         using var step = progress?.Working(AgentLoops.Publisher, _publishBound);
         try
         {
-            var outcome = await orchestrator.PublishResultAsync(stored.OperationId, stored.Body, stop);
+            var outcome = await orchestrator.PublishResultAsync(operationId, body, stop);
             counters.ResultAttempt(outcome.StatusCode);
             return outcome;
         }
@@ -461,6 +511,9 @@ internal sealed partial class ResultPublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result of {OperationId} not delivered (status {StatusCode}, {Error}); retrying in {Delay}")]
     private static partial void LogRetrying(ILogger logger, string operationId, int? statusCode, string? error, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Result of {OperationId} could not be uploaded to object storage ({ErrorType}: {Error}); retrying in {Delay}")]
+    private static partial void LogUploadFailed(ILogger logger, string operationId, string errorType, string error, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Result of {OperationId} was rejected with status {StatusCode} ({Error}); dropping it")]
     private static partial void LogRejected(ILogger logger, string operationId, int? statusCode, string? error);

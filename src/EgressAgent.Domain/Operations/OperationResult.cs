@@ -13,6 +13,9 @@ public abstract record OperationResult(string TraceId)
     public const string ExceptionKey = "__mcd_exception__";
     public const string ErrorAttributesKey = "__mcd_error_attrs__";
 
+    /// <summary>How it reaches the orchestrator (docs/protocol.md §13); null: published as it is.</summary>
+    public ResultDelivery? Delivery { get; init; }
+
     public static OperationResult Success(JsonNode? payload, string traceId) => new Succeeded(payload, traceId);
 
     public static OperationResult Failure(string? message, string kind, string traceId) =>

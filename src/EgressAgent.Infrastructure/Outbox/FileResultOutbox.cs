@@ -99,18 +99,18 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     internal SegmentLog Segments => _segments;
 
     public Task<OutboxEntry> AddAsync(string operationId, JsonObject result, CancellationToken cancellationToken) =>
-        AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
+        AddAsync(operationId, null, writer => result.WriteTo(writer), cancellationToken);
 
     public Task<OutboxEntry> AddAsync(string operationId, OperationResult result, CancellationToken cancellationToken) =>
-        AddAsync(operationId, writer => result.WriteTo(writer), cancellationToken);
+        AddAsync(operationId, result.Delivery, writer => result.WriteTo(writer), cancellationToken);
 
-    private async Task<OutboxEntry> AddAsync(string operationId, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
+    private async Task<OutboxEntry> AddAsync(string operationId, ResultDelivery? delivery, Action<Utf8JsonWriter> writeResult, CancellationToken cancellationToken)
     {
         // The wall-clock time is stored for the next process; this one counts the result's age from
         // the monotonic timestamp taken with it (docs/protocol.md §10 "Time", docs/adr/0042).
         var createdAt = _timeProvider.GetUtcNow();
         var createdStamp = _timeProvider.GetTimestamp();
-        var head = Head(operationId, createdAt.UtcTicks);
+        var head = Head(operationId, createdAt.UtcTicks, delivery);
         string? temporary = null;
         FileStream? file = null;
         var spill = new SpillStream(SpillStream.Limit - head.Length - RecordEnd.Length, () =>
@@ -119,7 +119,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             temporary = PathOf($"{createdAt.UtcTicks.ToString("D20", CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}") + TemporaryExtension;
             file = CreateTemporary(temporary);
             var wrapped = WrapStream(file);
-            wrapped.Write(Head(operationId, createdTicks: null));
+            wrapped.Write(Head(operationId, createdTicks: null, delivery));
             return wrapped;
         });
         try
@@ -132,7 +132,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
             if (spill.Spilled is null)
             {
-                return await AppendAsync(operationId, createdAt, createdStamp, new SegmentRecord(spill.ToArray(head, RecordEnd), head.Length));
+                return await AppendAsync(operationId, delivery, createdAt, createdStamp, new SegmentRecord(spill.ToArray(head, RecordEnd), head.Length));
             }
 
             spill.Write("}"u8);
@@ -168,7 +168,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         return entry;
     }
 
-    /// <summary><c>&lt;20 digits&gt;-&lt;32 hex digits&gt;.result.json.tmp</c>: the names <see cref="AddAsync(string, Action{Utf8JsonWriter}, CancellationToken)"/> gives a large result while it writes it.</summary>
+    /// <summary><c>&lt;20 digits&gt;-&lt;32 hex digits&gt;.result.json.tmp</c>: the names <see cref="AddAsync(string, ResultDelivery, Action{Utf8JsonWriter}, CancellationToken)"/> gives a large result while it writes it.</summary>
     internal static bool IsTemporaryName(string name) =>
         name.Length == 20 + 1 + 32 + Extension.Length + TemporaryExtension.Length
         && name.EndsWith(Extension + TemporaryExtension, StringComparison.Ordinal)
@@ -177,9 +177,10 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
 
     /// <summary>
     /// <c>{"operation_id":"…","created":ticks,"result":</c> for a segment record,
-    /// <c>{"operation_id":"…","result":</c> for a file of its own (the layout of docs/adr/0004).
+    /// <c>{"operation_id":"…","result":</c> for a file of its own (the layout of docs/adr/0004),
+    /// with <c>"delivery":{…}</c> before <c>"result"</c> when the result has one (docs/adr/0049).
     /// </summary>
-    private static byte[] Head(string operationId, long? createdTicks)
+    private static byte[] Head(string operationId, long? createdTicks, ResultDelivery? delivery)
     {
         var head = new ArrayBufferWriter<byte>(64 + operationId.Length);
         using (var writer = new Utf8JsonWriter(head))
@@ -191,6 +192,11 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
                 writer.WriteNumber("created", ticks);
             }
 
+            if (delivery is not null)
+            {
+                StoredDelivery.Write(writer, delivery);
+            }
+
             writer.WritePropertyName("result");
         }
 
@@ -198,7 +204,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
     }
 
     /// <summary>A small result: one line of the active segment, durable when the group it joined is synced.</summary>
-    private async Task<OutboxEntry> AppendAsync(string operationId, DateTimeOffset createdAt, long createdStamp, SegmentRecord record)
+    private async Task<OutboxEntry> AppendAsync(string operationId, ResultDelivery? delivery, DateTimeOffset createdAt, long createdStamp, SegmentRecord record)
     {
         await _segments.AppendAsync(record);
         var segment = record.Segment!;
@@ -210,6 +216,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             ResultOffset = record.Offset + record.ResultStart,
             ResultLength = record.Result.Length,
             OperationId = operationId,
+            Delivery = delivery,
             Cached = record,
         };
         lock (_indexGate)
@@ -310,7 +317,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
             _index.TryGetValue(entry.Key, out indexed);
             if (indexed?.Cached is { } record)
             {
-                return new StoredResult(indexed.OperationId!, new MemoryResultBody(record.Result));
+                return new StoredResult(indexed.OperationId!, new MemoryResultBody(record.Result)) { Delivery = indexed.Delivery };
             }
         }
 
@@ -330,7 +337,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
                 return null;
             }
 
-            return new StoredResult(indexed.OperationId!, new FileResultBody(segment.Path, indexed.ResultOffset, indexed.ResultLength));
+            return new StoredResult(indexed.OperationId!, new FileResultBody(segment.Path, indexed.ResultOffset, indexed.ResultLength)) { Delivery = indexed.Delivery };
         }
 
         var path = PathOf(entry.Key);

@@ -1,4 +1,5 @@
 using EgressAgent.Application.Results;
+using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Infrastructure.Outbox;
 
@@ -21,6 +22,9 @@ internal sealed class OutboxIndexEntry(OutboxEntry entry)
     public long ResultLength { get; init; }
 
     public string? OperationId { get; init; }
+
+    /// <summary>How the record's result is delivered; null for a file of its own (read with its head) or a plain result.</summary>
+    public ResultDelivery? Delivery { get; init; }
 
     /// <summary>The stored record kept in memory for its first delivery, or null once evicted.</summary>
     public SegmentRecord? Cached { get; set; }

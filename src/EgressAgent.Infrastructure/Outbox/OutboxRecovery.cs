@@ -97,6 +97,7 @@ internal static class OutboxRecovery
                     ResultOffset = line.ResultOffset,
                     ResultLength = line.ResultLength,
                     OperationId = line.OperationId,
+                    Delivery = line.Delivery,
                 });
                 segment.Live++;
             }

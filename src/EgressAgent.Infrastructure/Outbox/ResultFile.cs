@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EgressAgent.Application.Results;
+using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Infrastructure.Outbox;
 
@@ -29,21 +30,21 @@ internal static class ResultFile
 
         // The writer puts the result last and writes nothing after it, so the result is
         // everything from its first byte up to the document's closing brace.
-        if (ReadHead(head, isWholeFile: head.Length == length) is not ({ } operationId, var resultStart)
+        if (ReadHead(head, isWholeFile: head.Length == length) is not ({ } operationId, var resultStart, var delivery)
             || tail is not [(byte)'}', (byte)'}']
             || length - 1 - resultStart < 2)
         {
             return null;
         }
 
-        return new StoredResult(operationId, new FileResultBody(path, resultStart, length - 1 - resultStart));
+        return new StoredResult(operationId, new FileResultBody(path, resultStart, length - 1 - resultStart)) { Delivery = delivery };
     }
 
     /// <summary>
-    /// <c>{"operation_id":"…","result":{</c>: the id, and the offset of the result's opening
-    /// brace; null when the file does not start that way.
+    /// <c>{"operation_id":"…",["delivery":{…},]"result":{</c>: the id, the offset of the result's
+    /// opening brace and how it is delivered; null when the file does not start that way.
     /// </summary>
-    private static (string OperationId, long ResultStart)? ReadHead(byte[] head, bool isWholeFile)
+    private static (string OperationId, long ResultStart, ResultDelivery? Delivery)? ReadHead(byte[] head, bool isWholeFile)
     {
         var reader = new Utf8JsonReader(head, isWholeFile, default);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
@@ -54,9 +55,10 @@ internal static class ResultFile
         }
 
         var operationId = reader.GetString()!;
-        return reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("result"u8)
+        return reader.Read() && reader.TokenType == JsonTokenType.PropertyName
+            && StoredDelivery.TryRead(ref reader, out var delivery) && reader.ValueTextEquals("result"u8)
             && reader.Read() && reader.TokenType == JsonTokenType.StartObject
-                ? (operationId, reader.TokenStartIndex)
+                ? (operationId, reader.TokenStartIndex, delivery)
                 : null;
     }
 }

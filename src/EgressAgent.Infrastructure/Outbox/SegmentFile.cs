@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Infrastructure.Outbox;
 
@@ -14,7 +15,7 @@ internal static class SegmentFile
     private static readonly JsonReaderOptions RecordOptions = new() { MaxDepth = int.MaxValue };
 
     /// <summary>A whole record: where its line and its result are, and what it says.</summary>
-    public readonly record struct Line(long Offset, string OperationId, long CreatedTicks, long ResultOffset, long ResultLength);
+    public readonly record struct Line(long Offset, string OperationId, long CreatedTicks, long ResultOffset, long ResultLength, ResultDelivery? Delivery);
 
     /// <summary>
     /// The file's records in order. <paramref name="corrupt"/> gets the offsets of whole lines (ended
@@ -82,7 +83,7 @@ internal static class SegmentFile
         return acks;
     }
 
-    /// <summary><c>{"operation_id":"…","created":ticks,"result":{…}}</c> exactly, as one whole JSON document; null otherwise.</summary>
+    /// <summary><c>{"operation_id":"…","created":ticks,["delivery":{…},]"result":{…}}</c> exactly, as one whole JSON document; null otherwise.</summary>
     private static Line? Parse(ReadOnlySpan<byte> line, long offset)
     {
         try
@@ -98,7 +99,8 @@ internal static class SegmentFile
             var operationId = reader.GetString()!;
             if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("created"u8)
                 || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var created) || created < 0 || created > DateTimeOffset.MaxValue.UtcTicks
-                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("result"u8)
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName
+                || !StoredDelivery.TryRead(ref reader, out var delivery) || !reader.ValueTextEquals("result"u8)
                 || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return null;
@@ -108,7 +110,7 @@ internal static class SegmentFile
             reader.Skip();
             var resultEnd = reader.BytesConsumed;
             return reader.Read() && reader.TokenType == JsonTokenType.EndObject && reader.BytesConsumed == line.Length && !reader.Read()
-                ? new Line(offset, operationId, created, offset + resultStart, resultEnd - resultStart)
+                ? new Line(offset, operationId, created, offset + resultStart, resultEnd - resultStart, delivery)
                 : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)

@@ -206,18 +206,41 @@ public sealed class OperationRunnerTests
     }
 
     [Fact]
-    public async Task A_result_above_response_size_limit_bytes_becomes_result_too_large()
+    public async Task The_response_fields_travel_with_the_result_so_that_its_size_is_judged_when_it_is_sent()
     {
         var payload = new JsonObject { ["rows"] = new string('x', 200) };
         var executor = Executor((_, _) => Task.FromResult<JsonNode?>(payload.DeepClone()));
-        var expectedSize = JsonSerializer.SerializeToUtf8Bytes(OperationResult.Success(payload, "t-1").ToJson()).Length;
 
-        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"trace_id":"t-1","response_size_limit_bytes":100}"""), CancellationToken.None);
+        var result = await Runner(executor).RunAsync(
+            Envelopes.Envelope("op-1", Path, """{"trace_id":"t-1","response_size_limit_bytes":100,"compress_response_file":true,"compress_response_threshold_bytes":50}"""),
+            CancellationToken.None);
+
+        Assert.IsType<OperationResult.Succeeded>(result);
+        Assert.Equal(new ResultDelivery("t-1") { SizeLimit = 100, CompressFile = true, CompressThreshold = 50 }, result!.Delivery);
+    }
+
+    [Fact]
+    public async Task A_result_without_response_fields_has_no_delivery_to_store()
+    {
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(JsonValue.Create("small")));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, """{"response_size_limit_bytes":0,"compress_response_threshold_bytes":0}"""), CancellationToken.None);
+
+        Assert.Null(result!.Delivery);
+    }
+
+    [Theory]
+    [InlineData("""{"compress_response_file":"yes"}""", "'compress_response_file' must be true or false, not the string \"yes\"")]
+    [InlineData("""{"compress_response_threshold_bytes":-1}""", "'compress_response_threshold_bytes' must be an integer from 0 to 9223372036854775807, not -1")]
+    public async Task A_bad_compression_field_ends_the_operation_before_it_runs(string operation, string message)
+    {
+        var executor = Executor((_, _) => Task.FromResult<JsonNode?>(null));
+
+        var result = await Runner(executor).RunAsync(Envelopes.Envelope("op-1", Path, operation), CancellationToken.None);
 
         var failed = Assert.IsType<OperationResult.Failed>(result);
-        Assert.Equal($"Result too large: {expectedSize} bytes > 100", failed.Message);
-        Assert.Equal(ErrorKinds.ResultTooLarge, failed.Kind);
-        Assert.Equal("t-1", failed.TraceId);
+        Assert.Equal((message, ErrorKinds.InvalidOperation), (failed.Message, failed.Kind));
+        Assert.Empty(executor.Seen);
     }
 
     [Fact]
