@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Results;
+using EgressAgent.Domain.Operations;
 
 namespace EgressAgent.Application.Tests.Support;
 
@@ -43,6 +44,16 @@ internal sealed class InMemoryOutbox(TimeProvider timeProvider) : IResultOutbox
         OnAdd?.Invoke(operationId);
         var sequence = Interlocked.Increment(ref _sequence).ToString("D10", CultureInfo.InvariantCulture);
         return Task.FromResult(Add(operationId, result, OutboxEntry.Created($"{sequence}-{operationId}", timeProvider.GetUtcNow(), timeProvider)));
+    }
+
+    /// <summary>Keeps the result's delivery with it, as the file outbox does (docs/protocol.md §13).</summary>
+    public async Task<OutboxEntry> AddAsync(string operationId, OperationResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var entry = await AddAsync(operationId, result.ToJson(), cancellationToken);
+        var (stored, loaded) = _pending[entry.Key];
+        _pending[entry.Key] = (stored, loaded with { Delivery = result.Delivery });
+        return entry;
     }
 
     /// <summary>
