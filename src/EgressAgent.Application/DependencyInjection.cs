@@ -65,6 +65,7 @@ public static class DependencyInjection
         services.AddSingleton<WorkerSupervisor>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<IdleMemoryTrim>();
+        services.AddSingleton<UploadHealth>();
         services.AddSingleton<OutgoingResults>();
         services.AddSingleton<ResultPublisher>();
         services.AddSingleton<HeartbeatPump>();

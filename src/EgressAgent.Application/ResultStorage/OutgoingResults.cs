@@ -19,7 +19,8 @@ namespace EgressAgent.Application.ResultStorage;
 internal sealed partial class OutgoingResults(
     IOptions<ResultStorageOptions> options,
     ILogger<OutgoingResults> logger,
-    IObjectStoreSource? storage = null) // optional: the Application alone (its tests) has no store
+    IObjectStoreSource? storage = null, // optional: the Application alone (its tests) has no store
+    UploadHealth? health = null)
 {
     public const string LocationKey = "__mcd_result_location__";
     public const string CompressedKey = "__mcd_result_compressed__";
@@ -66,12 +67,25 @@ internal sealed partial class OutgoingResults(
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(settings.UploadTimeout);
         long uploaded;
-        await using (var content = PipedContent.Start((destination, token) => WriteObjectAsync(stored.Body, delivery.TraceId, valueOnly, gzip, destination, token), bound.Token))
+        Uri url;
+        try
         {
-            uploaded = await store.UploadAsync(key, content, gzip ? "application/gzip" : "application/json", bound.Token);
+            await using (var content = PipedContent.Start((destination, token) => WriteObjectAsync(stored.Body, delivery.TraceId, valueOnly, gzip, destination, token), bound.Token))
+            {
+                uploaded = await store.UploadAsync(key, content, gzip ? "application/gzip" : "application/json", bound.Token);
+            }
+
+            url = await store.PresignGetAsync(key, settings.UrlExpiration, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The store's own message names the step and its answer, never a key or a path; any
+            // other failure is named by its type (the log line has the rest).
+            health?.Failed(stored.OperationId, ex is ObjectStoreException ? ex.Message : ex.GetType().Name);
+            throw;
         }
 
-        var url = await store.PresignGetAsync(key, settings.UrlExpiration, cancellationToken);
+        health?.Cleared(stored.OperationId);
         LogOffloaded(logger, stored.OperationId, store.Provider, stored.Body.Length, uploaded, WithoutQuery(url));
         var location = new JsonObject { [LocationKey] = url.AbsoluteUri, [OperationResult.TraceIdKey] = delivery.TraceId };
         if (gzip)
@@ -103,6 +117,9 @@ internal sealed partial class OutgoingResults(
         await using var compressor = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
         await body.CopyToAsync(compressor, cancellationToken);
     }
+
+    /// <summary>The result left the outbox: whatever its uploads did, it no longer waits on the store.</summary>
+    public void Forget(string operationId) => health?.Cleared(operationId);
 
     private static PreparedResult Failure(ResultDelivery delivery, string message, string kind) =>
         new(new JsonResultBody(OperationResult.Failure(message, kind, delivery.TraceId).ToJson()), Uploaded: false);

@@ -33,6 +33,9 @@ internal sealed class PendingDelivery(OutboxEntry entry, FullJitterBackoff backo
     /// <summary>The size of the body a 413 refused: the next turn goes straight to storing the replacement.</summary>
     public long? RefusedBytes { get; set; }
 
+    /// <summary>Its operation, once loaded (an entry's key does not say it).</summary>
+    public string? OperationId { get; set; }
+
     /// <summary>Its location result, once its upload to object storage is complete (docs/protocol.md §13).</summary>
     public IResultBody? Location { get; set; }
 

@@ -292,6 +292,7 @@ internal sealed partial class ResultPublisher(
         }
 
         var stored = await outbox.LoadAsync(delivery.Entry, stop);
+        delivery.OperationId ??= stored?.OperationId;
         if (stored is null)
         {
             LogUnreadable(logger, delivery.Entry.Key);
@@ -471,6 +472,11 @@ internal sealed partial class ResultPublisher(
     {
         delivery.SettledAsDelivered = delivered;
         outbox.Remove(delivery.Entry);
+        if (delivery.OperationId is { } operationId)
+        {
+            outgoing?.Forget(operationId);
+        }
+
         lock (_gate)
         {
             delivery.Gone = true;

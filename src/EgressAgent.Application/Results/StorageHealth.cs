@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EgressAgent.Application.Health;
+using EgressAgent.Application.ResultStorage;
 
 namespace EgressAgent.Application.Results;
 
@@ -9,8 +10,9 @@ namespace EgressAgent.Application.Results;
 /// the count alone is read without it. Also the stores under way, with when each began (on the
 /// monotonic clock): one that has not returned within <see cref="AgentLoops.StoreBound"/> means
 /// the volume is stuck (an fsync that never returns), which is degraded too (docs/adr/0043).
+/// Uploads to object storage that keep failing are a reason too, without pausing intake.
 /// </summary>
-internal sealed class StorageHealth(TimeProvider timeProvider) : IStorageHealth
+internal sealed class StorageHealth(TimeProvider timeProvider, UploadHealth? uploads = null) : IStorageHealth
 {
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<long, long> _stores = new();
@@ -53,8 +55,15 @@ internal sealed class StorageHealth(TimeProvider timeProvider) : IStorageHealth
 
             lock (_gate)
             {
-                return _waiting > 0 ? _reason : null;
+                if (_waiting > 0)
+                {
+                    return _reason;
+                }
             }
+
+            // Said, but not counted in IsDegraded: a result waiting on the object store is stored,
+            // so intake goes on (docs/adr/0049).
+            return uploads?.Reason;
         }
     }
 

@@ -19,7 +19,7 @@ namespace EgressAgent.Application.Tests.ResultStorage;
 /// The upload is part of publishing (docs/protocol.md §13, §6.4): a result whose upload fails stays
 /// stored, nothing is published for it, and the upload is retried after its backoff; once the object
 /// is complete its location is published, and a retried E2 sends the same location without
-/// uploading again. Other results are not held up meanwhile.
+/// uploading again. Other results are not held up meanwhile, and health says why it waits.
 /// </summary>
 public sealed class OffloadPublishingTests : IAsyncDisposable
 {
@@ -34,6 +34,8 @@ public sealed class OffloadPublishingTests : IAsyncDisposable
     private readonly AgentCounters _counters = new();
     private readonly RecordingLogger<ResultPublisher> _log = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly UploadHealth _uploadHealth = new();
+    private readonly StorageHealth _storageHealth;
     private int _uploads;
     private int _uploadFailuresLeft;
     private Task? _run;
@@ -41,6 +43,7 @@ public sealed class OffloadPublishingTests : IAsyncDisposable
     public OffloadPublishingTests()
     {
         _outbox = new InMemoryOutbox(_time);
+        _storageHealth = new StorageHealth(_time, _uploadHealth);
         _orchestrator
             .Setup(o => o.PublishResultAsync(It.IsAny<string>(), It.IsAny<IResultBody>(), It.IsAny<CancellationToken>()))
             .Returns(async (string operationId, IResultBody body, CancellationToken token) =>
@@ -95,6 +98,8 @@ public sealed class OffloadPublishingTests : IAsyncDisposable
         Assert.DoesNotContain(Published(), p => p.OperationId == "op-big");
         Assert.True(_log.Logged(LogLevel.Warning, "could not be uploaded to object storage"));
         Assert.Single(_outbox.PendingOf("op-big"));
+        Assert.Equal("results cannot be uploaded to object storage (1 waiting; S3Compatible PUT failed: ServiceUnavailable)", _storageHealth.DegradedReason);
+        Assert.False(_storageHealth.IsDegraded); // said in health and /readyz, but intake goes on: the result is stored
 
         _time.Advance(TimeSpan.FromMilliseconds(500));
         await Eventually.UntilAsync(() => _outbox.RemovalsOf("op-big") == 1, "the location is delivered after the second upload");
@@ -102,6 +107,7 @@ public sealed class OffloadPublishingTests : IAsyncDisposable
         Assert.Equal(Signed.AbsoluteUri, location["__mcd_result_location__"]!.GetValue<string>());
         Assert.Equal(2, Volatile.Read(ref _uploads));
         Assert.Equal((1, 1), (_counters.UploadsCompleted, _counters.UploadsFailed));
+        Assert.Null(_storageHealth.DegradedReason);
     }
 
     [Fact]
@@ -148,7 +154,7 @@ public sealed class OffloadPublishingTests : IAsyncDisposable
             TestOptions.Create<EndpointTimeoutOptions>(),
             _time,
             _log,
-            outgoing: new OutgoingResults(TestOptions.Create<ResultStorageOptions>(), NullLogger<OutgoingResults>.Instance, source.Object))
+            outgoing: new OutgoingResults(TestOptions.Create<ResultStorageOptions>(), NullLogger<OutgoingResults>.Instance, source.Object, _uploadHealth))
         {
             Random = () => 0.5,
         };
