@@ -4,7 +4,6 @@ using EgressAgent.Application.Execution;
 using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
-using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 
 namespace EgressAgent.Application.Tests.Execution;
@@ -333,5 +332,5 @@ public sealed class OperationRunnerTests
         new(OperationRoute.Execute("test", "run"), execute);
 
     private OperationRunner Runner(params IOperationExecutor[] executors) =>
-        new(new OperationRouter(executors), _orchestrator.Object, _time, NullLogger<OperationRunner>.Instance);
+        TestRunners.Over(executors, _time, _orchestrator.Object);
 }

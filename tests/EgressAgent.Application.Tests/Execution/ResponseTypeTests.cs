@@ -1,10 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
-using Microsoft.Extensions.Logging.Abstractions;
-using Moq;
 
 namespace EgressAgent.Application.Tests.Execution;
 
@@ -15,8 +12,7 @@ public sealed class ResponseTypeTests
     private readonly DelegateExecutor _executor = new(OperationRoute.Execute("test", "run"), (_, _) => Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }));
 
     private async Task<OperationResult> RunAsync(string operation) =>
-        (await new OperationRunner(new OperationRouter([_executor]), new Mock<IOrchestratorApi>(MockBehavior.Strict).Object, TimeProvider.System, NullLogger<OperationRunner>.Instance)
-            .RunAsync(Envelopes.Envelope("op-1", Path, operation), CancellationToken.None))!;
+        (await TestRunners.Over([_executor], TimeProvider.System).RunAsync(Envelopes.Envelope("op-1", Path, operation), CancellationToken.None))!;
 
     [Theory]
     [InlineData("""{}""")]

@@ -1,10 +1,7 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
-using EgressAgent.Application.Orchestrator;
 using EgressAgent.Application.Tests.Support;
 using EgressAgent.Domain.Operations;
-using Microsoft.Extensions.Logging.Abstractions;
-using Moq;
 
 namespace EgressAgent.Application.Tests.Execution;
 
@@ -68,8 +65,7 @@ public sealed class SelfTimedExecutorTests
         Assert.Single(executor.Seen);
     }
 
-    private OperationRunner Runner(IOperationExecutor executor) =>
-        new(new OperationRouter([executor]), new Mock<IOrchestratorApi>(MockBehavior.Strict).Object, _time, NullLogger<OperationRunner>.Instance);
+    private OperationRunner Runner(IOperationExecutor executor) => TestRunners.Over([executor], _time);
 
     /// <summary>A self-timed executor whose own timeout is always <see cref="OwnTimeout"/>; its behaviour is the test's lambda.</summary>
     private sealed class SelfTimed(Func<OperationContext, CancellationToken, Task<JsonNode?>> execute) : ISelfTimedExecutor

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
 using Xunit.Abstractions;
@@ -24,28 +23,13 @@ public sealed class HealthDuringStorageFaultTests(ITestOutputHelper output)
     [SmallFileSystemFact]
     public async Task A_health_operation_run_while_results_cannot_be_stored_reports_degraded_with_the_reason_and_is_published_after_recovery()
     {
-        var options = EmulatorCredential.Options();
-        options.PiggybackNextOperation = true;
-        await using var emulator = await OrchestratorEmulator.StartAsync(options);
-        await using var proxy = FaultProxy.Start(emulator.BaseUrl, output);
         await using var disk = await SmallFileSystem.MountAsync(mebibytes: 4);
-        using var workingDirectory = new TempDirectory();
         var dataDirectory = Path.Combine(disk.Path, "data");
-        await using var agent = AgentProcess.Start(emulator, workingDirectory, output, s => s
-            .Set("Orchestrator:BaseUrl", proxy.BaseUrl.ToString())
-            .Set("Storage:DataDirectory", dataDirectory)
-            .Set("Operations:Workers", "2")
-            .Set("Heartbeat:Interval", "00:00:02")
-            .Set("Operations:PollInterval", "00:00:05"));
-        await emulator.WaitForRequestAsync(r => Wire.IsFetch(r) && r.StatusCode == 204, Bound);
-        await emulator.WaitForRequestAsync(r => r.Path == Wire.Stream, Bound);
+        await using var rig = await StorageFaultRig.StartAsync(dataDirectory, output, Bound);
+        var (emulator, agent) = (rig.Emulator, rig.Agent);
 
         // A: stored while the disk has room; its E2 is held in flight.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var carrier = emulator.Enqueue(Wire.Echo, new JsonObject { ["trace_id"] = "t-carrier" });
-        var hold = proxy.When(r => r.Is("PUT", $"/api/v1/agent/operations/{carrier}/result"), ProxyFault.HoldUntil(release.Task), times: 1, name: "hold the carrier's E2");
-        emulator.SendEvent(new { type = "work_available" });
-        await hold.WaitForMatchesAsync(1, Bound);
+        var carrier = await rig.HoldACarrierAsync(Bound);
 
         // The disk fills; B cannot be stored: the agent is degraded and intake pauses. B is larger
         // than a page, so it cannot slip into the room left in the page A's segment ends in.
@@ -57,9 +41,7 @@ public sealed class HealthDuringStorageFaultTests(ITestOutputHelper output)
         await emulator.WaitForRequestAsync(r => Wire.IsHeartbeat(r) && r.At > degradedSeen, Bound); // no fetch under way now
 
         // The health operation comes as A's next_operation and runs during the fault.
-        var during = emulator.Enqueue(Health, new JsonObject { ["trace_id"] = "t-health-during" });
-        release.SetResult();
-        await emulator.WaitForAcceptedResultAsync(carrier, Bound);
+        var during = await carrier.CarryInAsync(Health, new JsonObject { ["trace_id"] = "t-health-during" }, Bound);
         Assert.True(Assert.Single(emulator.HandedOut, h => h.OperationId == during).ViaPiggyback);
         await agent.WaitForLineAsync(l => l.Contains($"The result of operation {during} could not be stored", StringComparison.Ordinal), Bound);
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == during || r.OperationId == unstorable); // in memory only
@@ -83,6 +65,6 @@ public sealed class HealthDuringStorageFaultTests(ITestOutputHelper output)
         Assert.False(recovered.ContainsKey("degraded_reason"), recovered.ToJsonString());
 
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
-        Assert.All(new[] { carrier, unstorable, during, after }, id => Assert.Single(emulator.Results, r => r.OperationId == id));
+        Assert.All(new[] { carrier.OperationId, unstorable, during, after }, id => Assert.Single(emulator.Results, r => r.OperationId == id));
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Fleet;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.EndToEnd.Tests.Lifecycle;
@@ -29,31 +28,15 @@ public sealed class StalledVolumeTests(ITestOutputHelper output)
     [FreezableVolumeFact]
     public async Task A_store_held_by_a_frozen_volume_fails_livez_past_30_s_and_not_before_health_says_why_and_after_the_thaw_the_result_is_published_once()
     {
-        var options = EmulatorCredential.Options();
-        options.PiggybackNextOperation = true;
-        await using var emulator = await OrchestratorEmulator.StartAsync(options);
-        await using var proxy = FaultProxy.Start(emulator.BaseUrl, output);
         await using var volume = await FreezableVolume.MountAsync(mebibytes: 32);
-        using var workingDirectory = new TempDirectory();
-        var dataDirectory = Path.Combine(volume.Path, "data");
-        await using var agent = AgentProcess.Start(emulator, workingDirectory, output, s => s
-            .Set("Orchestrator:BaseUrl", proxy.BaseUrl.ToString())
-            .Set("Storage:DataDirectory", dataDirectory)
-            .Set("Management:Urls", ManagementEndpoint.AnyFreePort)
-            .Set("Operations:Workers", "2")
-            .Set("Heartbeat:Interval", "00:00:02")
-            .Set("Operations:PollInterval", "00:00:05"));
+        await using var rig = await StorageFaultRig.StartAsync(Path.Combine(volume.Path, "data"), output, Bound, s => s
+            .Set("Management:Urls", ManagementEndpoint.AnyFreePort));
+        var (emulator, agent) = (rig.Emulator, rig.Agent);
         using var management = await ManagementEndpoint.OfAsync(agent, Bound);
-        await emulator.WaitForRequestAsync(r => Wire.IsFetch(r) && r.StatusCode == 204, Bound);
-        await emulator.WaitForRequestAsync(r => r.Path == Wire.Stream, Bound);
 
         // A: stored while the volume answers; its E2 is held, so its answer can later carry the
         // health operation in while intake is paused.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var carrier = emulator.Enqueue(Wire.Echo, new JsonObject { ["trace_id"] = "t-carrier" });
-        var hold = proxy.When(r => r.Is("PUT", $"/api/v1/agent/operations/{carrier}/result"), ProxyFault.HoldUntil(release.Task), times: 1, name: "hold the carrier's E2");
-        emulator.SendEvent(new { type = "work_available" });
-        await hold.WaitForMatchesAsync(1, Bound);
+        var carrier = await rig.HoldACarrierAsync(Bound);
         Assert.Equal(HttpStatusCode.OK, (await management.ProbeAsync("/livez")).Status);
 
         // The volume stops answering; B's store is held by the kernel (thawed on any way out, so a
@@ -65,14 +48,7 @@ public sealed class StalledVolumeTests(ITestOutputHelper output)
         await emulator.WaitForRequestAsync(r => Wire.IsFetch(r) && r.StatusCode == 200 && r.At > frozenAt, Bound);
         var sinceHandOut = Stopwatch.StartNew();
 
-        // Probed every 100 ms from here: the first 503 says when the agent began to call its storage stuck.
-        var stuck = await management.ProbeUntilAsync("/livez", p => p.Status == HttpStatusCode.ServiceUnavailable, Bound);
-        var failedAfter = sinceHandOut.Elapsed;
-        output.WriteLine($"/livez failed {failedAfter} after the hand-out: {stuck.Body.ToJsonString()}");
-        Assert.True(failedAfter >= StoreBound, $"/livez failed {failedAfter} after the hand-out, before the store's bound of {StoreBound}.");
-        Assert.Equal(["loops"], stuck.Failing);
-        Assert.Contains("storage: one step working for", stuck.Description("loops"), StringComparison.Ordinal);
-        Assert.Contains("bound 30 s (stuck)", stuck.Description("loops"), StringComparison.Ordinal);
+        await management.WaitForStuckLoopAsync("storage", StoreBound, sinceHandOut, output, Bound);
         var notReady = await management.ProbeAsync("/readyz");
         output.WriteLine($"/readyz while stuck: {notReady.Body.ToJsonString()}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.Status);
@@ -91,9 +67,7 @@ public sealed class StalledVolumeTests(ITestOutputHelper output)
 
         // The health operation comes as A's next_operation and runs on the other worker while the
         // store is stuck (counted before its own store, which the volume holds too).
-        var during = emulator.Enqueue(Health, new JsonObject { ["trace_id"] = "t-health-during" });
-        release.SetResult();
-        await emulator.WaitForAcceptedResultAsync(carrier, Bound);
+        var during = await carrier.CarryInAsync(Health, new JsonObject { ["trace_id"] = "t-health-during" }, Bound);
         var ran = await management.ScrapeUntilAsync(s => s.Value("egress_operations_total", ("outcome", "success")) >= 3, Bound);
         Assert.Equal(3, ran.Value("egress_operations_total", ("outcome", "success")));
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == held || r.OperationId == during);
@@ -108,12 +82,11 @@ public sealed class StalledVolumeTests(ITestOutputHelper output)
         var reason = report["degraded_reason"]!.GetValue<string>();
         Assert.StartsWith("storage stuck: a store has not returned for", reason, StringComparison.Ordinal);
         Assert.DoesNotContain(volume.Path, reason, StringComparison.Ordinal); // what failed, never where
-        var live = await management.ProbeUntilAsync("/livez", p => p.Status == HttpStatusCode.OK, Bound);
-        Assert.Equal("healthy", live.StatusOf("loops"));
+        await management.WaitForLiveAgainAsync(Bound);
         var ready = await management.ProbeUntilAsync("/readyz", p => p.Status == HttpStatusCode.OK, Bound);
         Assert.Equal("healthy", ready.StatusOf("storage"));
 
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
-        Assert.All(new[] { carrier, held, during }, id => Assert.Single(emulator.Results, r => r.OperationId == id));
+        Assert.All(new[] { carrier.OperationId, held, during }, id => Assert.Single(emulator.Results, r => r.OperationId == id));
     }
 }

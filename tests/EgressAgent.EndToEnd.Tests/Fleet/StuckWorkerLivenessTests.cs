@@ -49,14 +49,7 @@ public sealed class StuckWorkerLivenessTests(ITestOutputHelper output)
         await emulator.WaitForRequestAsync(r => Wire.IsFetch(r) && r.StatusCode == 200, Bound);
         var sinceHandOut = Stopwatch.StartNew();
 
-        // Probed every 100 ms from here: the first 503 says when the agent began to call itself stuck.
-        var stuck = await management.ProbeUntilAsync("/livez", p => p.Status == HttpStatusCode.ServiceUnavailable, Bound);
-        var failedAfter = sinceHandOut.Elapsed;
-        output.WriteLine($"/livez failed {failedAfter} after the hand-out: {stuck.Body.ToJsonString()}");
-        Assert.True(failedAfter >= StepBound, $"/livez failed {failedAfter} after the hand-out, before the step's bound of {StepBound}.");
-        Assert.Equal(["loops"], stuck.Failing);
-        Assert.Contains("workers: one step working for", stuck.Description("loops"), StringComparison.Ordinal);
-        Assert.Contains("bound 31 s (stuck)", stuck.Description("loops"), StringComparison.Ordinal);
+        await management.WaitForStuckLoopAsync("workers", StepBound, sinceHandOut, output, Bound);
         Assert.DoesNotContain(emulator.Results, r => r.OperationId == id);
 
         // The kernel lets the open return once a writer comes (the file then holds no database).
@@ -67,8 +60,7 @@ public sealed class StuckWorkerLivenessTests(ITestOutputHelper output)
 
         var result = await emulator.WaitForAcceptedResultAsync(id, Bound);
         output.WriteLine($"result once the open returned: {result.Result!.ToJsonString()}");
-        var live = await management.ProbeUntilAsync("/livez", p => p.Status == HttpStatusCode.OK, Bound);
-        Assert.Equal("healthy", live.StatusOf("loops"));
+        await management.WaitForLiveAgainAsync(Bound);
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
         Assert.Single(emulator.Results, r => r.OperationId == id);
     }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
-using EgressAgent.Domain.Text;
 using EgressAgent.Infrastructure.Network;
 
 namespace EgressAgent.Infrastructure.Executors.Network;
@@ -14,22 +13,19 @@ namespace EgressAgent.Infrastructure.Executors.Network;
 /// </summary>
 internal sealed class DnsLookupExecutor(IHostResolver resolver, TimeProvider timeProvider) : ISelfTimedExecutor
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
-
-    private const int MaxHostChars = 256;
+    private static readonly CheckTimeout Timeout = new(TimeSpan.FromSeconds(5));
 
     public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/test/network/dns");
 
-    public TimeSpan TimeoutOf(JsonObject operation) => NetworkParameters.TimeoutOrDefault(operation, DefaultTimeout);
+    public TimeSpan TimeoutOf(JsonObject operation) => Timeout.OrDefault(operation);
 
     public async Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var host = NetworkParameters.Text(context.Operation, "host")
             ?? throw new OperationFailedException(NetworkParameters.HostRequired, ErrorKinds.InvalidOperation);
-        var timeout = NetworkParameters.Timeout(context.Operation, DefaultTimeout);
-        var shownHost = WellFormedText.Excerpt(host, MaxHostChars);
-        using var deadline = new CheckDeadline(timeout, timeProvider, cancellationToken);
+        using var deadline = Timeout.Start(context.Operation, timeProvider, cancellationToken);
+        var shownHost = NetworkParameters.ShownHost(host);
 
         string[] addresses;
         try
@@ -40,13 +36,11 @@ internal sealed class DnsLookupExecutor(IHostResolver resolver, TimeProvider tim
         }
         catch (Exception ex) when (NetworkFailures.IsNetworkFailure(ex) || ex is ArgumentException)
         {
-            deadline.ThrowIfOperationCancelled();
-            var reason = deadline.Expired ? deadline.TimedOut : NetworkFailures.ReasonOf(ex);
-            throw new OperationFailedException($"DNS lookup failed for {shownHost}: {reason}.", ErrorKinds.NetworkCheckFailed);
+            throw NetworkFailures.OfLookup(ex, deadline, shownHost);
         }
 
         return addresses.Length == 0
-            ? throw new OperationFailedException($"DNS lookup failed for {shownHost}: it resolves to no address.", ErrorKinds.NetworkCheckFailed)
+            ? throw NetworkFailures.LookupFailed(shownHost, "it resolves to no address")
             : new JsonObject { ["message"] = $"Host {shownHost} resolves to: {string.Join(", ", addresses)}" };
     }
 }

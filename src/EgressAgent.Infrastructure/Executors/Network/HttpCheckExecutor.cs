@@ -14,7 +14,7 @@ namespace EgressAgent.Infrastructure.Executors.Network;
 /// </summary>
 internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timeProvider) : ISelfTimedExecutor
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    private static readonly CheckTimeout Timeout = new(TimeSpan.FromSeconds(10));
 
     /// <summary>The most of a body <c>include_response</c> returns; the rest is never read.</summary>
     public const int MaxContentBytes = 64 * 1024;
@@ -23,7 +23,7 @@ internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timePr
 
     public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/test/network/http");
 
-    public TimeSpan TimeoutOf(JsonObject operation) => NetworkParameters.TimeoutOrDefault(operation, DefaultTimeout);
+    public TimeSpan TimeoutOf(JsonObject operation) => Timeout.OrDefault(operation);
 
     public async Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
@@ -31,7 +31,7 @@ internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timePr
         var url = NetworkParameters.Text(context.Operation, "url")
             ?? throw new OperationFailedException(NetworkParameters.UrlRequired, ErrorKinds.InvalidOperation);
         var includeResponse = NetworkParameters.IncludeResponse(context.Operation);
-        var timeout = NetworkParameters.Timeout(context.Operation, DefaultTimeout);
+        using var deadline = Timeout.Start(context.Operation, timeProvider, cancellationToken);
         // Shown as every URL the agent shows (docs/adr/0021): a password or token in it stays out of the result.
         var shownUrl = WellFormedText.Excerpt(SecretNames.WithoutUrlCredentials(url), MaxUrlChars);
         var failed = $"HTTP request failed for {shownUrl}: ";
@@ -40,7 +40,6 @@ internal sealed class HttpCheckExecutor(GuardedHttpGet http, TimeProvider timePr
             throw new OperationFailedException($"{failed}it is not an absolute http or https URL.", ErrorKinds.InvalidOperation);
         }
 
-        using var deadline = new CheckDeadline(timeout, timeProvider, cancellationToken);
         HttpGetAnswer answer;
         string content;
         try

@@ -48,8 +48,26 @@ internal static class NetworkFailures
         return exception switch
         {
             DestinationBlockedException => new($"{prefix}{ReasonOf(exception)}.", ErrorKinds.DestinationBlocked),
-            _ when deadline.Expired => new($"{prefix}{deadline.TimedOut}.", ErrorKinds.NetworkCheckFailed),
-            _ => new($"{prefix}{ReasonOf(exception)}.", ErrorKinds.NetworkCheckFailed),
+            _ => new($"{prefix}{ReasonOf(exception, deadline)}.", ErrorKinds.NetworkCheckFailed),
         };
     }
+
+    /// <summary>
+    /// The failure of a name lookup: <c>DNS lookup failed for db: timed out after 5 s.</c>, or with what
+    /// went wrong; the operation's own cancellation escapes instead.
+    /// </summary>
+    public static OperationFailedException OfLookup(Exception exception, CheckDeadline deadline, string shownHost)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(deadline);
+        deadline.ThrowIfOperationCancelled();
+        return LookupFailed(shownHost, ReasonOf(exception, deadline));
+    }
+
+    /// <summary><c>DNS lookup failed for db: </c> and <paramref name="reason"/>, with its full stop.</summary>
+    public static OperationFailedException LookupFailed(string shownHost, string reason) =>
+        new($"DNS lookup failed for {shownHost}: {reason}.", ErrorKinds.NetworkCheckFailed);
+
+    /// <summary>Why a check failed: its own time ran out (<c>timed out after 5 s</c>), or what the exception says.</summary>
+    private static string ReasonOf(Exception exception, CheckDeadline deadline) => deadline.Expired ? deadline.TimedOut : ReasonOf(exception);
 }

@@ -22,6 +22,7 @@ internal static class NetworkParameters
     public const double MaxTimeoutSeconds = 300;
 
     private const int MaxValueChars = 64;
+    private const int MaxHostChars = 256;
 
     /// <summary><c>host</c> and <c>port</c> of open and telnet.</summary>
     public static (string Host, int Port) HostAndPort(JsonObject operation)
@@ -52,19 +53,6 @@ internal static class NetworkParameters
             : throw Invalid($"Invalid value for timeout parameter: {Shown(node)}");
     }
 
-    /// <summary>As <see cref="Timeout"/>, but <paramref name="defaultValue"/> for a bad value too: the runner's backstop (<see cref="ISelfTimedExecutor.TimeoutOf"/>).</summary>
-    public static TimeSpan TimeoutOrDefault(JsonObject operation, TimeSpan defaultValue)
-    {
-        try
-        {
-            return Timeout(operation, defaultValue);
-        }
-        catch (OperationFailedException)
-        {
-            return defaultValue;
-        }
-    }
-
     /// <summary>A string field, trimmed; null when absent, not a string, or blank.</summary>
     public static string? Text(JsonObject operation, string name) =>
         operation[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Trim() is { Length: > 0 } text
@@ -78,6 +66,9 @@ internal static class NetworkParameters
         JsonValueKind.String => string.Equals(value.GetValue<string>().Trim(), "true", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
+
+    /// <summary>A host as the checks' answers show it, shortened.</summary>
+    public static string ShownHost(string host) => WellFormedText.Excerpt(host, MaxHostChars);
 
     /// <summary>A value as the error message shows it: a string without its quotes, anything else as JSON, shortened.</summary>
     public static string Shown(JsonNode node) => WellFormedText.Excerpt(

@@ -15,22 +15,21 @@ namespace EgressAgent.Infrastructure.Executors.Network;
 /// </summary>
 internal sealed class OutboundIpAddressExecutor(GuardedHttpGet http, IOptions<NetworkOptions> options, TimeProvider timeProvider) : ISelfTimedExecutor
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    private static readonly CheckTimeout Timeout = new(TimeSpan.FromSeconds(10));
 
     /// <summary>An address is at most 45 characters; a page this long is not one.</summary>
     private const int MaxAnswerBytes = 1024;
 
     public OperationRoute Route { get; } = OperationRoute.Exact("/api/v1/test/network/outbound_ip_address");
 
-    public TimeSpan TimeoutOf(JsonObject operation) => NetworkParameters.TimeoutOrDefault(operation, DefaultTimeout);
+    public TimeSpan TimeoutOf(JsonObject operation) => Timeout.OrDefault(operation);
 
     public async Task<JsonNode?> ExecuteAsync(OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var timeout = NetworkParameters.Timeout(context.Operation, DefaultTimeout);
+        using var deadline = Timeout.Start(context.Operation, timeProvider, cancellationToken);
         var url = options.Value.OutboundIpUrl; // an absolute http(s) URL: validated at start
         var failed = $"Could not get the outbound IP address from {SecretNames.WithoutUrlCredentials(url)}: ";
-        using var deadline = new CheckDeadline(timeout, timeProvider, cancellationToken);
         HttpGetAnswer answer;
         try
         {

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using EgressAgent.Application.Execution;
 using EgressAgent.Domain.Operations;
-using EgressAgent.Domain.Text;
 using EgressAgent.Infrastructure.Network;
 
 namespace EgressAgent.Infrastructure.Executors.Network;
@@ -12,19 +11,16 @@ namespace EgressAgent.Infrastructure.Executors.Network;
 /// </summary>
 internal sealed class PortCheck(DestinationGuard guard, TimeProvider timeProvider)
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+    private static readonly CheckTimeout Timeout = new(TimeSpan.FromSeconds(5));
 
-    private const int MaxHostChars = 256;
-
-    public static TimeSpan TimeoutOf(JsonObject operation) => NetworkParameters.TimeoutOrDefault(operation, DefaultTimeout);
+    public static TimeSpan TimeoutOf(JsonObject operation) => Timeout.OrDefault(operation);
 
     public async Task<JsonNode?> RunAsync(JsonObject operation, CancellationToken cancellationToken)
     {
         var (host, port) = NetworkParameters.HostAndPort(operation);
-        var timeout = NetworkParameters.Timeout(operation, DefaultTimeout);
-        var shownHost = WellFormedText.Excerpt(host, MaxHostChars);
+        using var deadline = Timeout.Start(operation, timeProvider, cancellationToken);
+        var shownHost = NetworkParameters.ShownHost(host);
         var closed = $"Port {port} is closed on {shownHost}.";
-        using var deadline = new CheckDeadline(timeout, timeProvider, cancellationToken);
 
         CheckedDestination destination;
         try
@@ -34,12 +30,9 @@ internal sealed class PortCheck(DestinationGuard guard, TimeProvider timeProvide
         catch (Exception ex) when (NetworkFailures.IsNetworkFailure(ex))
         {
             deadline.ThrowIfOperationCancelled();
-            throw ex switch
-            {
-                DestinationBlockedException => new OperationFailedException($"Destination {shownHost} is refused: {ex.Message}.", ErrorKinds.DestinationBlocked),
-                _ when deadline.Expired => new OperationFailedException($"DNS lookup failed for {shownHost}: {deadline.TimedOut}.", ErrorKinds.NetworkCheckFailed),
-                _ => new OperationFailedException($"DNS lookup failed for {shownHost}: {NetworkFailures.ReasonOf(ex)}.", ErrorKinds.NetworkCheckFailed),
-            };
+            throw ex is DestinationBlockedException
+                ? new OperationFailedException($"Destination {shownHost} is refused: {ex.Message}.", ErrorKinds.DestinationBlocked)
+                : NetworkFailures.OfLookup(ex, deadline, shownHost);
         }
 
         try

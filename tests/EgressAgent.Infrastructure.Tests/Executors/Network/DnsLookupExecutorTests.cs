@@ -78,11 +78,5 @@ public sealed class DnsLookupExecutorTests
         Assert.Equal("Host 192.0.2.44 resolves to: 192.0.2.44", result!["message"]!.GetValue<string>());
     }
 
-    private async Task<JsonObject> Run(JsonObject operation)
-    {
-        var executor = new DnsLookupExecutor(_resolver, TimeProvider.System);
-        Assert.Equal(Path, executor.Route.Key);
-        var result = await executor.ExecuteAsync(new OperationContext("op-1", Path, "t-1", operation), CancellationToken.None).WaitAsync(Bound);
-        return result!.AsObject();
-    }
+    private Task<JsonObject> Run(JsonObject operation) => new DnsLookupExecutor(_resolver, TimeProvider.System).RunOnAsync(Path, operation, Bound);
 }

@@ -229,9 +229,7 @@ public sealed class HttpCheckExecutorTests
     private async Task<string> Run(JsonObject operation, bool allowLoopback = true, string? blockedCidrs = null, bool requireHttps = false)
     {
         var guard = TestGuards.For(_resolver, allowLoopback, blockedCidrs, requireHttps);
-        var executor = new HttpCheckExecutor(new GuardedHttpGet(guard), TimeProvider.System);
-        Assert.Equal(Path, executor.Route.Key);
-        var result = await executor.ExecuteAsync(new OperationContext("op-1", Path, "t-1", operation), CancellationToken.None).WaitAsync(Bound);
-        return result!["message"]!.GetValue<string>();
+        var result = await new HttpCheckExecutor(new GuardedHttpGet(guard), TimeProvider.System).RunOnAsync(Path, operation, Bound);
+        return result["message"]!.GetValue<string>();
     }
 }

@@ -51,13 +51,10 @@ public sealed class OutboundIpAddressExecutorTests
         Assert.Equal(($"Could not get the outbound IP address from {service.BaseUrl}: {reason}", ErrorKinds.NetworkCheckFailed), (failed.Message, failed.Kind));
     }
 
-    private async Task<JsonNode> Run(string url, bool allowLoopback)
-    {
-        var executor = new OutboundIpAddressExecutor(
+    private Task<JsonObject> Run(string url, bool allowLoopback) =>
+        new OutboundIpAddressExecutor(
             new GuardedHttpGet(TestGuards.For(_resolver, allowLoopback)),
             Options.Create(TestGuards.Options(allowLoopback, outboundIpUrl: url)),
-            TimeProvider.System);
-        Assert.Equal(Path, executor.Route.Key);
-        return (await executor.ExecuteAsync(new OperationContext("op-1", Path, "t-1", []), CancellationToken.None).WaitAsync(Bound))!;
-    }
+            TimeProvider.System)
+        .RunOnAsync(Path, [], Bound);
 }

@@ -136,12 +136,10 @@ public sealed class PortCheckTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Open, new JsonObject { ["host"] = "slow.test", ["port"] = 80 }, cancellationToken: shutdown.Token));
     }
 
-    private async Task<JsonObject> Run(string path, JsonObject operation, bool allowLoopback = false, CancellationToken cancellationToken = default)
+    private Task<JsonObject> Run(string path, JsonObject operation, bool allowLoopback = false, CancellationToken cancellationToken = default)
     {
         var check = new PortCheck(TestGuards.For(_resolver, allowLoopback), TimeProvider.System);
         IOperationExecutor executor = path == Open ? new OpenPortExecutor(check) : new TelnetExecutor(check);
-        Assert.Equal(path, executor.Route.Key);
-        var result = await executor.ExecuteAsync(new OperationContext("op-1", path, "t-1", operation), cancellationToken).WaitAsync(Bound);
-        return result!.AsObject();
+        return executor.RunOnAsync(path, operation, Bound, cancellationToken);
     }
 }
