@@ -456,7 +456,7 @@ internal sealed partial class FileResultOutbox : IResultOutbox, IDisposable
         }
     }
 
-    public void Dispose() => _segments.Close();
+    public void Dispose() => _segments.Close(waiting: () => OutboxLog.CloseWaitsForCommit(_logger, _directory));
 
     private string PathOf(string key) => Path.Combine(_directory, key + Extension);
 

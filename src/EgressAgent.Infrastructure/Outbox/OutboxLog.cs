@@ -23,6 +23,9 @@ internal static partial class OutboxLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data directory {Directory} was removed or replaced under this process; no other process held it, so it is locked again and results are stored there from now on")]
     internal static partial void Relocked(ILogger logger, string directory);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the outbox in {Directory} waits for a result still being written or synced there: the volume has not completed that write")]
+    internal static partial void CloseWaitsForCommit(ILogger logger, string directory);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox segment {File} has {Count} corrupt record(s) and cannot be copied to quarantine ({ErrorType}: {Error}); it is kept in place")]
     internal static partial void CannotQuarantine(ILogger logger, string file, int count, string errorType, string error);
 }

@@ -86,12 +86,33 @@ internal sealed class SegmentLog
         }
     }
 
-    /// <summary>Closes every segment, deleting those with nothing left to deliver (a graceful stop leaves an empty outbox).</summary>
-    public void Close()
+    /// <summary>
+    /// Closes every segment, deleting those with nothing left to deliver (a graceful stop leaves an
+    /// empty outbox). A commit in progress is waited for; <paramref name="waiting"/> runs first
+    /// then, so that a close held by a stalled volume says so.
+    /// </summary>
+    public void Close(Action? waiting = null)
     {
         // Waits for a commit in progress: closing under it would fail a sync that was about to
         // succeed, or delete the segment (no record counted in it yet) under records it is storing.
-        lock (_commitGate)
+        if (!_commitGate.TryEnter())
+        {
+            waiting?.Invoke();
+            _commitGate.Enter();
+        }
+
+        try
+        {
+            CloseSegments();
+        }
+        finally
+        {
+            _commitGate.Exit();
+        }
+    }
+
+    private void CloseSegments()
+    {
         lock (_gate)
         {
             foreach (var segment in Segments.ToList())

@@ -23,26 +23,34 @@ internal static class StoredResults
         var ids = new List<(string OperationId, string Result)>();
         foreach (var segment in Directory.GetFiles(outbox, "*.segment"))
         {
-            var acks = File.Exists(segment + ".acks")
-                ? File.ReadAllLines(segment + ".acks").Where(l => l.Length > 0).Select(l => long.Parse(l, CultureInfo.InvariantCulture)).ToHashSet()
-                : [];
-            var bytes = File.ReadAllBytes(segment);
-            for (var start = 0; start < bytes.Length;)
-            {
-                var end = Array.IndexOf(bytes, (byte)'\n', start);
-                Assert.True(end >= 0, $"{segment} ends in an incomplete record at {start}");
-                if (!acks.Contains(start))
-                {
-                    ids.Add(OperationIdOf(Encoding.UTF8.GetString(bytes, start, end - start)));
-                }
-
-                start = end + 1;
-            }
+            var acks = File.Exists(segment + ".acks") ? Acks(File.ReadAllText(segment + ".acks")) : [];
+            ids.AddRange(Records(segment).Where(r => !acks.Contains(r.Offset)).Select(r => (r.OperationId, r.Result)));
         }
 
         ids.AddRange(Directory.GetFiles(outbox, "*.result.json").Select(f => OperationIdOf(File.ReadAllText(f))));
         return ids;
     }
+
+    /// <summary>Every record of <paramref name="segment"/> in file order, acknowledged or not: where its line starts, its operation id, its result.</summary>
+    public static List<(long Offset, string OperationId, string Result)> Records(string segment)
+    {
+        var records = new List<(long Offset, string OperationId, string Result)>();
+        var bytes = File.ReadAllBytes(segment);
+        for (var start = 0; start < bytes.Length;)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            Assert.True(end >= 0, $"{segment} ends in an incomplete record at {start}");
+            var (operationId, result) = OperationIdOf(Encoding.UTF8.GetString(bytes, start, end - start));
+            records.Add((start, operationId, result));
+            start = end + 1;
+        }
+
+        return records;
+    }
+
+    /// <summary>The offsets of the whole lines: a last line without its line feed (a crash in the middle of an append) names nothing, as for the agent.</summary>
+    private static HashSet<long> Acks(string text) =>
+        [.. text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => long.Parse(l, CultureInfo.InvariantCulture))];
 
     private static (string OperationId, string Result) OperationIdOf(string json)
     {

@@ -83,7 +83,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             }
 
             // Premise: one segment holds all five, and its acks file names the three delivered.
-            await WaitUntilAsync(() => StoredResults.OperationIds(outbox).Order().SequenceEqual(refused.Order()), "the acks of the delivered results");
+            await Poll.UntilAsync(() => StoredResults.OperationIds(outbox).Order().SequenceEqual(refused.Order()), Bound, "the acks of the delivered results");
             Assert.Single(Directory.GetFiles(outbox, "*.segment"));
             Assert.Equal(3, File.ReadAllLines(Assert.Single(Directory.GetFiles(outbox, "*.segment.acks"))).Length);
             first.KillHard();
@@ -106,16 +106,6 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         Assert.All(delivered, id => Assert.Single(emulator.Results, r => r.OperationId == id));
         Assert.Equal(5, emulator.HandedOut.Count);
         Assert.Empty(Directory.EnumerateFileSystemEntries(outbox));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
     }
 
     /// <summary>
