@@ -160,15 +160,27 @@ internal sealed class AdminEndpoints
         ["status_code"] = request.StatusCode,
     };
 
-    private static JsonNode ToJson(RecordedResult result) => new JsonObject
+    private static JsonNode ToJson(RecordedResult result)
     {
-        ["at"] = result.At.ToString("O", CultureInfo.InvariantCulture),
-        ["operation_id"] = result.OperationId,
-        ["instance_id"] = result.InstanceId,
-        ["status_code"] = result.StatusCode,
-        ["result"] = result.Result?.DeepClone(),
-        ["raw_body"] = result.Result is null ? result.RawBody : null,
-    };
+        var json = new JsonObject
+        {
+            ["at"] = result.At.ToString("O", CultureInfo.InvariantCulture),
+            ["operation_id"] = result.OperationId,
+            ["instance_id"] = result.InstanceId,
+            ["status_code"] = result.StatusCode,
+            ["result"] = result.Result?.DeepClone(),
+            ["raw_body"] = result.Result is null ? result.RawBody : null,
+        };
+
+        // Only for results that named a location: every other result keeps its shape.
+        if (result.LocationBody is not null || result.LocationError is not null)
+        {
+            json["location_body"] = result.LocationBody?.DeepClone();
+            json["location_error"] = result.LocationError;
+        }
+
+        return json;
+    }
 
     private static JsonNode ToJson(HandedOutOperation operation) => new JsonObject
     {

@@ -211,9 +211,42 @@ internal sealed class AgentEndpoints
             answer = Accept(StatusCodes.Status200OK, instanceId, operationId);
         }
 
+        var recorded = new RecordedResult(state.Time.GetUtcNow(), operationId, instanceId, result, answer.StatusCode, body ?? "");
+        if (IsSuccess(answer.StatusCode))
+        {
+            try
+            {
+                recorded = await FollowLocationAsync(recorded, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // As for a delayed answer: the agent went away (or the emulator is stopping) while
+                // the location was fetched, so the result was not delivered.
+                var status = context.RequestAborted.IsCancellationRequested ? ClientClosedRequest : StatusCodes.Status503ServiceUnavailable;
+                state.Recorder.AddResult(recorded with { StatusCode = status });
+                throw;
+            }
+        }
+
         // Recorded before the answer leaves: whoever holds the answer finds the result recorded.
-        state.Recorder.AddResult(new RecordedResult(state.Time.GetUtcNow(), operationId, instanceId, result, answer.StatusCode, body ?? ""));
+        state.Recorder.AddResult(recorded);
         await WriteAsync(context.Response, answer, cancellationToken);
+    }
+
+    // Before the answer, as part of accepting the result: the agent publishes a location only once
+    // its object is complete (docs/protocol.md §13), so it must be there to fetch now.
+    private async Task<RecordedResult> FollowLocationAsync(RecordedResult recorded, CancellationToken cancellationToken)
+    {
+        var options = state.Options;
+        if (!options.FetchResultLocations || ResultLocationFetcher.LocationOf(recorded.Result) is not { } location)
+        {
+            return recorded;
+        }
+
+        var compressed = recorded.Result![ResultLocationFetcher.CompressedKey] is JsonValue flag && flag.TryGetValue<bool>(out var isCompressed) && isCompressed;
+        var (body, error) = await state.Locations.FetchAsync(location, compressed, options.ResultLocationTimeout, options.ResultLocationMaxBytes, cancellationToken);
+        state.Log($"result {recorded.OperationId}: location fetched{(compressed ? " (gzip)" : "")}: {error ?? "ok"}");
+        return recorded with { LocationBody = body, LocationError = error };
     }
 
     private Answer Accept(int statusCode, string? instanceId, string operationId)

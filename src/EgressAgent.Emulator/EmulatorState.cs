@@ -40,6 +40,8 @@ internal sealed class EmulatorState : IDisposable
 
     public FaultScript Faults { get; } = new();
 
+    public ResultLocationFetcher Locations { get; } = new();
+
     /// <summary>Gets a token that fires when the emulator is disposed, ending delays and streams early.</summary>
     public CancellationToken ShuttingDown => shutdown.Token;
 
@@ -66,5 +68,9 @@ internal sealed class EmulatorState : IDisposable
         Hub.CloseAll();
     }
 
-    public void Dispose() => shutdown.Dispose();
+    public void Dispose()
+    {
+        Locations.Dispose();
+        shutdown.Dispose();
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using EgressAgent.Application.Intake;
 using EgressAgent.Application.Lifecycle;
 using EgressAgent.Application.Results;
+using EgressAgent.Application.ResultStorage;
 using EgressAgent.Emulator;
 using EgressAgent.Host.Composition;
 using EgressAgent.Infrastructure;
@@ -18,7 +19,8 @@ namespace EgressAgent.Host.Commands;
 /// operations (SQL queries on a small SQLite file among them, in the agent's own <c>sql/query</c>
 /// form and as the commands program the orchestrator really sends; a network diagnostic and a
 /// refused one), one line per result as it
-/// arrives, a summary, then <c>goodbye</c>. No configuration.
+/// arrives, a summary, then <c>goodbye</c>. No configuration; an object store, when the operator
+/// names one, turns the result over its size limit into an offloaded one.
 /// </summary>
 internal static class DemoCommand
 {
@@ -47,6 +49,7 @@ internal static class DemoCommand
                 // The network diagnostic sample checks the emulator on loopback (docs/adr/0047); nothing else is allowed by it.
                 ["EgressAgent:Network:AllowLoopback"] = "true",
             })
+            .AddInMemoryCollection(OperatorStorageSettings(configurationArgs))
             .AddCommandLine([.. configurationArgs])
             .Build();
         var problems = AgentConfiguration.Validate(configuration);
@@ -58,7 +61,9 @@ internal static class DemoCommand
         var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new();
         var operations = configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new();
 
-        var samples = DemoSamples.For(DemoDatabase.PathIn(dataDirectory), emulator.BaseUrl.Port);
+        var resultStorage = configuration.GetSection(ResultStorageOptions.SectionName).Get<ResultStorageOptions>() ?? new();
+        var offloadTraceId = resultStorage.IsConfigured ? $"demo-offload-{Guid.NewGuid():N}" : null;
+        var samples = DemoSamples.For(DemoDatabase.PathIn(dataDirectory), emulator.BaseUrl.Port, offloadTraceId);
         var expected = new Dictionary<string, DemoSample>();
         foreach (var sample in samples)
         {
@@ -73,6 +78,9 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"Emulator at {emulator.BaseUrl}; {samples.Count} operations queued; starting the agent with {operations.Workers} workers.");
+        Console.WriteLine(resultStorage.IsConfigured
+            ? $"Offload sample: one result goes to {resultStorage.ProviderName} (bucket {resultStorage.Bucket}, key {resultStorage.Prefix}/responses/{offloadTraceId}); the emulator fetches it from the published URL."
+            : "Offload sample skipped: no Results:Storage:Provider configured; set MCD_STORAGE (S3, S3_COMPATIBLE, AZURE_BLOB or GCS) and its settings (docs/operations.md, Object storage) to see a result offloaded.");
         Console.WriteLine();
         var table = new DemoResultTable(expected);
         emulator.ResultReceived += table.Add;
@@ -104,6 +112,18 @@ internal static class DemoCommand
         TryDelete(dataDirectory);
         return table.Complete ? exitCode : 1;
     }
+
+    /// <summary>
+    /// The demo configures itself, but only the operator can name an object store: its settings
+    /// (<c>Results:Storage</c>, e.g. from <c>MCD_STORAGE*</c>) are read from where <c>run</c> reads
+    /// them, and nothing else is, so no other setting of the environment changes the demo.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> OperatorStorageSettings(IReadOnlyList<string> configurationArgs) =>
+        new ConfigurationBuilder().AddAgentSources(configurationArgs).Build()
+            .GetSection(ResultStorageOptions.SectionName)
+            .AsEnumerable()
+            .Where(e => e.Value is not null)
+            .ToList();
 
     private static void TryDelete(string directory)
     {

@@ -9,6 +9,9 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
 {
     private const int PayloadChars = 70;
     private const int RowsShown = 5;
+    private const int FetchedChars = 400;
+    private const string LocationKey = "__mcd_result_location__";
+    private const string CompressedKey = "__mcd_result_compressed__";
     private readonly ConcurrentDictionary<string, (string Outcome, string Detail)> _rows = new();
     private readonly Lock _console = new();
 
@@ -21,7 +24,7 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
             return;
         }
 
-        var (outcome, detail) = Describe(result.Result);
+        var (outcome, detail) = result.Result[LocationKey] is { } location ? DescribeOffloaded(result, location) : Describe(result.Result);
         if (!_rows.TryAdd(result.OperationId, (outcome, detail)))
         {
             return;
@@ -30,6 +33,11 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
         lock (_console)
         {
             Console.WriteLine($"  {(outcome == "success" ? "ok " : "err")}  {result.OperationId,-6} {sample.Label,-32} {detail}");
+            if (result.LocationBody is { } fetched)
+            {
+                Console.WriteLine($"{"",14}fetched by the emulator: {Shorten(fetched.ToJsonString(), FetchedChars)}");
+            }
+
             if (result.Result["__mcd_result__"] is JsonObject payload && (payload["rows"] ?? payload["all_results"]) is JsonArray rows)
             {
                 foreach (var row in rows.Take(RowsShown))
@@ -56,6 +64,22 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
         Console.WriteLine($"  {_rows.Count}/{expected.Count} results ({successes} success, {_rows.Count - successes} error); shutdown notified {shutdownNotifications}x; exit code {exitCode}; {elapsed.TotalSeconds:0.0} s");
     }
 
+    /// <summary>
+    /// A result published as a location (docs/protocol.md §13): the emulator fetched it before
+    /// accepting it, so the row says whether that worked. The URL is shown without its query, which
+    /// holds the signature.
+    /// </summary>
+    private static (string Outcome, string Detail) DescribeOffloaded(RecordedResult result, JsonNode location)
+    {
+        var where = Uri.TryCreate(location.ToString(), UriKind.Absolute, out var url) ? url.GetLeftPart(UriPartial.Path) : "an unreadable URL";
+        var gzip = result.Result?[CompressedKey] is not null ? ", gzipped" : string.Empty;
+        return result.LocationError is { } error
+            ? ("error", $"offloaded to {where}{gzip}, but fetching it failed: {error}")
+            : ("success", $"offloaded to {where}{gzip} (pre-signed; signature not shown)");
+    }
+
+    private static string Shorten(string text, int chars) => text.Length <= chars ? text : text[..chars] + "…";
+
     private static (string Outcome, string Detail) Describe(JsonObject result)
     {
         if (result["__mcd_error__"] is { } error)
@@ -75,7 +99,6 @@ internal sealed class DemoResultTable(IReadOnlyDictionary<string, DemoSample> ex
             return ("success", $"{programRows.Count} row(s) of ({names}), rowcount {program["rowcount"]}");
         }
 
-        var payload = result["__mcd_result__"]?.ToJsonString() ?? "null";
-        return ("success", payload.Length <= PayloadChars ? payload : payload[..PayloadChars] + "…");
+        return ("success", Shorten(result["__mcd_result__"]?.ToJsonString() ?? "null", PayloadChars));
     }
 }

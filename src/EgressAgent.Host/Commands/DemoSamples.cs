@@ -10,8 +10,10 @@ internal static class DemoSamples
     /// <summary>
     /// The samples; the connector ones read the demo's SQLite file at <paramref name="databasePath"/>, the
     /// network diagnostic checks the emulator's own <paramref name="emulatorPort"/> (the demo allows loopback).
+    /// With <paramref name="offloadTraceId"/> (an object store is configured) the result over its size
+    /// limit goes to the store (docs/protocol.md §13); without, it is the <c>Result too large</c> failure (§5.3).
     /// </summary>
-    public static IReadOnlyList<DemoSample> For(string databasePath, int emulatorPort) =>
+    public static IReadOnlyList<DemoSample> For(string databasePath, int emulatorPort, string? offloadTraceId) =>
     [
         new("echo a greeting", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-1", ["greeting"] = "hello from the private network" }),
         new("echo numbers", Execute + "builtin/echo", new JsonObject { ["values"] = new JsonArray(1, 2, 3) }),
@@ -22,7 +24,7 @@ internal static class DemoSamples
         new("a failing operation", Execute + "builtin/fail", new JsonObject { ["message"] = "this one fails on purpose" }),
         new("an unsupported path", "/api/v1/agent/nosuch", new JsonObject { ["trace_id"] = "demo-8" }),
         new("sleep past its timeout", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = 5000, ["timeout"] = 0.5 }),
-        new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 }),
+        OverItsSizeLimit(offloadTraceId),
         new("oversized body fetched with E5", Execute + "builtin/echo", new JsonObject { ["trace_id"] = "demo-11", ["big"] = new string('y', 64) }, Oversized: true),
         new("bad sleep argument", Execute + "builtin/sleep", new JsonObject { ["duration_ms"] = -1 }),
         new("sql: the crew by join date", Execute + "sql/query", Sql("select name, role, joined, salary from crew order by joined")),
@@ -40,6 +42,16 @@ internal static class DemoSamples
         new("network: orchestrator port open", Network + "open", new JsonObject { ["host"] = "127.0.0.1", ["port"] = emulatorPort, ["timeout"] = 2 }),
         new("network: cloud metadata refused", Network + "http", new JsonObject { ["url"] = "http://169.254.169.254/latest/meta-data/", ["timeout"] = 2 }),
     ];
+
+    private static DemoSample OverItsSizeLimit(string? offloadTraceId) => offloadTraceId is null
+        ? new("result over its size limit", Execute + "builtin/echo", new JsonObject { ["blob"] = new string('x', 500), ["response_size_limit_bytes"] = 100 })
+        : new("result offloaded to storage", Execute + "builtin/echo", new JsonObject
+        {
+            ["trace_id"] = offloadTraceId,
+            ["response_size_limit_bytes"] = 200,
+            ["crew"] = new JsonArray("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald"),
+            ["note"] = "over its 200-byte limit: uploaded, and only where to fetch it was published",
+        });
 
     /// <summary>The shape every SQL monitor of the orchestrator sends (docs/protocol.md §12.2).</summary>
     private static JsonObject Program(string sql, JsonArray? parameters) => new()

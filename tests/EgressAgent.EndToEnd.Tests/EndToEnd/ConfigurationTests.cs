@@ -161,6 +161,9 @@ public sealed partial class ConfigurationTests(ITestOutputHelper output)
         // A network diagnostic (docs/protocol.md §14): the emulator's own port, and the metadata address refused.
         Assert.Contains(agent.Lines, l => l.Contains("ok ", StringComparison.Ordinal) && l.Contains("network: orchestrator port open", StringComparison.Ordinal) && l.Contains("is open on 127.0.0.1", StringComparison.Ordinal));
         Assert.Contains(agent.Lines, l => l.Contains("err", StringComparison.Ordinal) && l.Contains("cloud metadata refused", StringComparison.Ordinal) && l.Contains("DestinationBlocked", StringComparison.Ordinal));
+        // No object store configured: the offload sample says why it is skipped, and the result over its limit is the §5.3 failure.
+        Assert.Single(agent.Lines, l => l.StartsWith("Offload sample skipped: no Results:Storage:Provider configured; set MCD_STORAGE", StringComparison.Ordinal));
+        Assert.Contains(agent.Lines, l => l.Contains("result over its size limit", StringComparison.Ordinal) && l.Contains("ResultTooLarge", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"(?<done>\d+)/(?<total>\d+) results")]

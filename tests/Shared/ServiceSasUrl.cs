@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace EgressAgent.Infrastructure.Tests.ResultStorage;
+namespace EgressAgent.Tests.Shared;
 
 /// <summary>
 /// Verifies an Azure service SAS for one blob against the account key, from the documented string
@@ -9,16 +9,23 @@ namespace EgressAgent.Infrastructure.Tests.ResultStorage;
 /// identifier, IP, protocol, version, resource, snapshot time, encryption scope, then the five
 /// response-header overrides), sharing nothing with the Azure SDK that made it.
 /// </summary>
-internal static class ServiceSasUrl
+public static class ServiceSasUrl
 {
-    public static IReadOnlyDictionary<string, string> Parameters(Uri url) =>
-        url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+    /// <summary>The query parameters of <paramref name="url"/>, decoded.</summary>
+    public static IReadOnlyDictionary<string, string> Parameters(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2))
             .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : string.Empty, StringComparer.Ordinal);
+    }
 
     /// <summary>True when <c>sig</c> is the HMAC-SHA256 of the SAS's string to sign under <paramref name="accountKey"/>.</summary>
     public static bool IsSignedWith(Uri url, string account, string accountKey)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(accountKey);
         var p = Parameters(url);
         if (!p.TryGetValue("sig", out var signature))
         {
@@ -39,6 +46,7 @@ internal static class ServiceSasUrl
     /// <summary>The URL with one character of its signature changed.</summary>
     public static Uri Tampered(Uri url)
     {
+        ArgumentNullException.ThrowIfNull(url);
         var text = url.ToString();
         var at = text.IndexOf("sig=", StringComparison.Ordinal) + "sig=".Length;
         var flipped = text[at] == 'A' ? 'B' : 'A';
