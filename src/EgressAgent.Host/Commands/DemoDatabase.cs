@@ -13,7 +13,10 @@ internal static class DemoDatabase
     /// <summary>Creates <c>demo.db</c> under <paramref name="directory"/>; returns its connection string.</summary>
     public static string Create(string directory)
     {
-        Directory.CreateDirectory(directory);
+        // Owner only, as the agent makes its own data directory: the demo's is the agent's too (docs/protocol.md §10 "Files").
+        _ = OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(directory)
+            : Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = PathIn(directory);
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         using (var connection = new SqliteConnection(builder.ToString()))
