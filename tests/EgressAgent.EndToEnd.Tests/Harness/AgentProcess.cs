@@ -50,7 +50,12 @@ internal sealed partial class AgentProcess : IAsyncDisposable
 
     public static AgentProcess Start(AgentSettings settings, ITestOutputHelper? output = null, params string[] arguments)
     {
-        var native = settings.HostAssembly is null ? NativeAgentPath : null;
+        if (settings.HostAssembly is not null && settings.NativeExecutable is not null)
+        {
+            throw new ArgumentException("An agent is either a JIT build (HostAssembly) or a native one (NativeExecutable), not both.", nameof(settings));
+        }
+
+        var native = settings.NativeExecutable ?? (settings.HostAssembly is null ? NativeAgentPath : null);
         var start = new ProcessStartInfo(native ?? "dotnet")
         {
             RedirectStandardOutput = true,

@@ -12,6 +12,9 @@ internal sealed class AgentSettings
     /// <summary>A JIT agent built elsewhere (its <c>EgressAgent.Host.dll</c>); null for the agent under test.</summary>
     public string? HostAssembly { get; set; }
 
+    /// <summary>A native agent published elsewhere (its executable); null for the agent under test.</summary>
+    public string? NativeExecutable { get; set; }
+
     /// <summary>Extra environment variables (e.g. the reference agent's aliases).</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
