@@ -11,8 +11,9 @@ namespace EgressAgent.EndToEnd.Tests.ResultStorage;
 /// <see cref="FaultProxy"/> in front of s3rver that answers 503 to everything for a while: the
 /// result stays stored, its upload is retried with backoff, nothing is published for it meanwhile
 /// (no location, no failure), intake goes on (only a local storage fault pauses it, §10) and other
-/// results go out (§10 "No head-of-line blocking"); once the store is back exactly one location is
-/// published, for a complete object whose body is the result.
+/// results go out (§10 "No head-of-line blocking"); once the store is back the object is uploaded
+/// once and exactly one location is delivered (a retried E2 sends the same one, uploading nothing
+/// again), for a complete object whose body is the result.
 /// </summary>
 public sealed class StoreOutageTests(ITestOutputHelper output)
 {
@@ -55,9 +56,20 @@ public sealed class StoreOutageTests(ITestOutputHelper output)
         Assert.True(down.Matched >= 2, $"the store was asked {down.Matched} time(s)");
         Assert.False(agent.HasExited);
 
+        // Back, but the orchestrator refuses the first two locations (503): the upload is complete and
+        // remembered, so each retried E2 sends the same location and nothing is uploaded again.
+        var refusals = 0;
+        emulator.FailResultsFor(id => id == large && Interlocked.Increment(ref refusals) <= 2, 503);
+        var objectPath = $"/{bucket.Name}/{TestBucket.KeyOf("t-outage")}";
+        var uploadsBefore = store.Count(r => r.Method == "PUT" && r.Path == objectPath);
         down.Remove();
         var published = await emulator.WaitForAcceptedResultAsync(large, Bound);
         var location = bucket.LocationOf(published.Result!, "t-outage", output);
+        var attempts = emulator.Results.Where(r => r.OperationId == large).ToList();
+        Assert.Equal([503, 503], attempts.Take(2).Select(r => r.StatusCode));
+        Assert.True(Assert.Single(attempts.Skip(2)).Accepted);
+        Assert.All(attempts, r => Assert.Equal(location.AbsoluteUri, r.Result!["__mcd_result_location__"]!.GetValue<string>()));
+        Assert.Equal(1, store.Count(r => r.Method == "PUT" && r.Path == objectPath) - uploadsBefore);
         using var client = new HttpClient();
         var fetched = await client.GetByteArrayAsync(location);
         Assert.Equal(await bucket.ReadAsync("t-outage"), fetched);
@@ -67,8 +79,7 @@ public sealed class StoreOutageTests(ITestOutputHelper output)
         Assert.Equal("t-outage", body["__mcd_trace_id__"]!.GetValue<string>());
 
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
-        var forLarge = Assert.Single(emulator.Results, r => r.OperationId == large);
-        Assert.True(forLarge.Accepted);
+        Assert.Single(emulator.Results, r => r.OperationId == large && r.Accepted);
         Assert.Single(emulator.Results, r => r.OperationId == small);
         Assert.Empty(StoredResults.OperationIds(outbox));
         StorageSecrets.AssertNowhere(bucket.Secrets, agent.Lines, emulator.Results, data.Path);
