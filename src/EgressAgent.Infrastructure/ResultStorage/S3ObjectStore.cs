@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -12,7 +13,8 @@ namespace EgressAgent.Infrastructure.ResultStorage;
 /// <summary>
 /// <c>S3</c> and <c>S3Compatible</c> (docs/protocol.md §13) over the AWS SDK. A stream that fits
 /// one part is one PUT; a longer one is a multipart upload, one part in memory at a time, aborted
-/// when anything fails so no unfinished upload (and its billed parts) stays behind. Pre-signed
+/// when anything fails so no unfinished upload (and its billed parts) stays behind; one a killed
+/// process could not abort is aborted by the next multipart upload of the same key. Pre-signed
 /// URLs are SigV4 query signatures (<c>X-Amz-Signature</c>).
 /// </summary>
 internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
@@ -26,6 +28,12 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
     private readonly int _partSize;
     private readonly bool _http;
     private readonly ILogger<S3ObjectStore> _logger;
+
+    /// <summary>The multipart uploads this process has under way: never leftovers, whatever their key.</summary>
+    private readonly ConcurrentDictionary<string, byte> _ownUploads = new(StringComparer.Ordinal);
+
+    /// <summary>1 once a failed listing of leftovers was logged as a warning: the next ones are debug lines.</summary>
+    private int _leftoverListingWarned;
 
     public S3ObjectStore(IAmazonS3 client, ResultStorageOptions settings, ILogger<S3ObjectStore> logger)
     {
@@ -165,10 +173,12 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     private async Task<long> MultipartAsync(string fullKey, System.IO.Stream content, string contentType, byte[] buffer, int filled, CancellationToken cancellationToken)
     {
+        await AbortLeftoversAsync(fullKey, cancellationToken).ConfigureAwait(false);
         var started = await CallAsync("multipart start", () => _client.InitiateMultipartUploadAsync(
             new InitiateMultipartUploadRequest { BucketName = _bucket, Key = fullKey, ContentType = contentType },
             cancellationToken)).ConfigureAwait(false);
         var uploadId = started.UploadId;
+        _ownUploads.TryAdd(uploadId, 0);
         var parts = new List<PartETag>();
         long total = 0;
         try
@@ -204,6 +214,49 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
         {
             await AbortAsync(fullKey, uploadId).ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            _ownUploads.TryRemove(uploadId, out _);
+        }
+    }
+
+    /// <summary>
+    /// Aborts the unfinished multipart uploads of exactly <paramref name="fullKey"/> that this
+    /// process has not under way: those of a process killed mid-upload (docs/protocol.md §13, kill -9
+    /// at any moment), which could not abort its own and whose parts stay billed until the bucket's
+    /// lifecycle rule (if any) removes them. The result is uploaded again to the same key, so the
+    /// next attempt is where they are found. Best effort: a store that cannot list them (no
+    /// <c>s3:ListBucketMultipartUploads</c> permission, a server without the call) is logged and the
+    /// upload goes on.
+    /// </summary>
+    private async Task AbortLeftoversAsync(string fullKey, CancellationToken cancellationToken)
+    {
+        IEnumerable<MultipartUpload> leftovers;
+        try
+        {
+            // The prefix also matches longer keys ("responses/t-1" lists "responses/t-10"): exactly this one is kept.
+            var listed = await _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = fullKey }, cancellationToken).ConfigureAwait(false);
+            leftovers = (listed.MultipartUploads ?? []).Where(u => u.Key == fullKey && !_ownUploads.ContainsKey(u.UploadId)).ToList();
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            if (Interlocked.Exchange(ref _leftoverListingWarned, 1) == 0)
+            {
+                LogLeftoversNotListed(_logger, Provider, Describe(ex));
+            }
+            else
+            {
+                LogLeftoversNotListedAgain(_logger, Provider, Describe(ex));
+            }
+
+            return;
+        }
+
+        foreach (var leftover in leftovers)
+        {
+            await AbortAsync(fullKey, leftover.UploadId).ConfigureAwait(false);
         }
     }
 
@@ -258,6 +311,12 @@ internal sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Provider}: an unfinished multipart upload was aborted")]
     private static partial void LogAborted(ILogger logger, string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider}: unfinished multipart uploads left by an earlier attempt could not be listed ({Reason}); the upload goes on, and the bucket's lifecycle rule for incomplete uploads removes any (further failures to list are debug lines)")]
+    private static partial void LogLeftoversNotListed(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Provider}: unfinished multipart uploads left by an earlier attempt could not be listed ({Reason}); the upload goes on")]
+    private static partial void LogLeftoversNotListedAgain(ILogger logger, string provider, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider}: aborting an unfinished multipart upload failed ({Reason}); the bucket's lifecycle rule for incomplete uploads removes it")]
     private static partial void LogAbortFailed(ILogger logger, string provider, string reason);

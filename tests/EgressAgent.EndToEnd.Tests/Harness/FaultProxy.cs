@@ -7,9 +7,10 @@ using Xunit.Abstractions;
 namespace EgressAgent.EndToEnd.Tests.Harness;
 
 /// <summary>
-/// A loopback TCP proxy between the agent and the emulator that misbehaves on request: per
-/// request matched by a <see cref="FaultRule"/> it stalls after the headers or mid-body, resets
-/// the connection, drips the answer, holds the connection half-open or answers a redirect (see
+/// A loopback TCP proxy between the agent and a server (the emulator, an object store) that
+/// misbehaves on request: per request matched by a <see cref="FaultRule"/> it stalls after the
+/// headers or mid-body, resets the connection, drips the answer, holds the connection half-open
+/// or answers a redirect or an error (see
 /// <see cref="ProxyFault"/>); everything else passes through, the event stream included (relayed
 /// as it comes, never buffered). Each client connection carries one request: it is sent on over a
 /// fresh upstream connection with <c>Connection: close</c>, and the answer's head says
@@ -59,7 +60,7 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a proxy to <paramref name="upstream"/> (the emulator's base URL).</summary>
+    /// <summary>Starts a proxy to <paramref name="upstream"/> (the emulator's base URL, an object store's endpoint).</summary>
     public static FaultProxy Start(Uri upstream, ITestOutputHelper? output = null)
     {
         var proxy = new FaultProxy(upstream, output);
@@ -196,9 +197,9 @@ internal sealed class FaultProxy : IAsyncDisposable
             {
                 Reset(client);
             }
-            else if (fault.Kind == ProxyFaultKind.Redirect)
+            else if (fault.Kind is ProxyFaultKind.Redirect or ProxyFaultKind.Answer)
             {
-                await fromClient.WriteAsync(RedirectHead(fault), stop);
+                await fromClient.WriteAsync(AnswerHead(fault), stop);
                 client.Client.Shutdown(SocketShutdown.Send);
                 await HoldAsync(fromClient, stop); // until the client has read it and hung up: no RST racing the answer
             }
@@ -361,8 +362,9 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private static byte[] RedirectHead(ProxyFault fault) => System.Text.Encoding.Latin1.GetBytes(
-        $"HTTP/1.1 {fault.Status} Redirect\r\nLocation: {fault.Location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    private static byte[] AnswerHead(ProxyFault fault) => System.Text.Encoding.Latin1.GetBytes(fault.Kind == ProxyFaultKind.Redirect
+        ? $"HTTP/1.1 {fault.Status} Redirect\r\nLocation: {fault.Location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        : $"HTTP/1.1 {fault.Status} Fault\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
     /// <summary>An abortive close: with a zero linger, closing sends RST instead of FIN.</summary>
     private static void Reset(TcpClient client)

@@ -24,6 +24,9 @@ internal enum ProxyFaultKind
     /// <summary>Answers the request itself with <see cref="ProxyFault.Status"/> and <c>Location: </c><see cref="ProxyFault.Location"/>, no body; nothing reaches the server.</summary>
     Redirect,
 
+    /// <summary>Answers the request itself with <see cref="ProxyFault.Status"/> and an empty body (a server in trouble); nothing reaches the server.</summary>
+    Answer,
+
     /// <summary>Sends the request on only once <see cref="ProxyFault.Release"/> completes, then relays as <see cref="PassThrough"/>.</summary>
     Hold,
 }
@@ -51,7 +54,7 @@ internal sealed class ProxyFault
 
     public TimeSpan Interval { get; }
 
-    /// <summary>The status of a <see cref="ProxyFaultKind.Redirect"/>.</summary>
+    /// <summary>The status of a <see cref="ProxyFaultKind.Redirect"/> or an <see cref="ProxyFaultKind.Answer"/>.</summary>
     public int Status { get; }
 
     /// <summary>The <c>Location</c> of a <see cref="ProxyFaultKind.Redirect"/>.</summary>
@@ -61,7 +64,7 @@ internal sealed class ProxyFault
     public Task Release { get; }
 
     /// <summary>Whether the request is sent on to the server (which then records it).</summary>
-    public bool Forwards => Kind is not (ProxyFaultKind.HalfOpen or ProxyFaultKind.ResetBeforeAnswer or ProxyFaultKind.Redirect);
+    public bool Forwards => Kind is not (ProxyFaultKind.HalfOpen or ProxyFaultKind.ResetBeforeAnswer or ProxyFaultKind.Redirect or ProxyFaultKind.Answer);
 
     /// <summary>The status line and headers arrive, the body never does.</summary>
     public static ProxyFault StallAfterHeaders() => new(ProxyFaultKind.Stall);
@@ -93,6 +96,14 @@ internal sealed class ProxyFault
         return new(ProxyFaultKind.Redirect, status: status, location: location);
     }
 
+    /// <summary>The proxy answers <paramref name="status"/> (a 4xx or 5xx, e.g. 503 for a store that is down) in the server's place.</summary>
+    public static ProxyFault Answer(int status)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
+        return new(ProxyFaultKind.Answer, status: status);
+    }
+
     /// <summary>
     /// The request reaches the server only once <paramref name="release"/> completes (the server
     /// records it then), and its answer is relayed untouched: an exchange kept in flight for as
@@ -107,6 +118,7 @@ internal sealed class ProxyFault
     public override string ToString() => Kind switch
     {
         ProxyFaultKind.Redirect => $"Redirect {Status}",
+        ProxyFaultKind.Answer => $"Answer {Status}",
         ProxyFaultKind.Stall or ProxyFaultKind.Reset => $"{Kind} after {Bytes} body bytes",
         ProxyFaultKind.Drip => $"Drip {Bytes} bytes per {Interval.TotalMilliseconds:0} ms",
         _ => Kind.ToString(),

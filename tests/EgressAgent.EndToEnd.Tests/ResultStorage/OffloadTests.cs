@@ -1,8 +1,6 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.S3;
 using EgressAgent.EndToEnd.Tests.Connectors;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Tests.Shared;
@@ -16,7 +14,8 @@ namespace EgressAgent.EndToEnd.Tests.ResultStorage;
 /// <c>&lt;prefix&gt;/responses/&lt;trace_id&gt;</c> (gzipped when asked) and its pre-signed location
 /// published; <c>response_type: url</c> uploads the value alone; a result over
 /// <c>compress_response_threshold_bytes</c> is published gzipped inline; a small one as it is. Every
-/// location is fetched here and its body compared with the result the agent would have published.
+/// location is fetched here and its body compared with the result the agent would have published;
+/// no key of the store nor any URL's signature shows outside the locations.
 /// </summary>
 public sealed class OffloadTests(ITestOutputHelper output)
 {
@@ -25,7 +24,7 @@ public sealed class OffloadTests(ITestOutputHelper output)
     [S3CompatibleFact]
     public async Task Large_url_and_compressed_results_go_out_as_section_13_says()
     {
-        var bucket = await CreateBucketAsync();
+        var bucket = await TestBucket.CreateAsync();
         var filler = new string('x', 4000);
         var run = await ConnectorRun.RunAsync(
             output,
@@ -37,23 +36,19 @@ public sealed class OffloadTests(ITestOutputHelper output)
                 ["inline"] = new(Echo, new JsonObject { ["trace_id"] = "t-inline", ["compress_response_threshold_bytes"] = 100, ["filler"] = filler }),
                 ["small"] = new(Echo, new JsonObject { ["trace_id"] = "t-small", ["response_size_limit_bytes"] = 100000, ["compress_response_threshold_bytes"] = 100000 }),
             },
-            settings => Configure(settings, bucket));
+            settings => bucket.Configure(settings));
 
         using var client = new HttpClient();
-        var offloaded = run["offloaded"];
-        Assert.Equal(["__mcd_result_location__", "__mcd_trace_id__"], offloaded.Select(p => p.Key));
-        var body = await client.GetStringAsync(LocationOf(offloaded, bucket, "t-big"));
+        var body = await client.GetStringAsync(bucket.LocationOf(run["offloaded"], "t-big", output));
         Assert.Equal("t-big", JsonNode.Parse(body)!["__mcd_trace_id__"]!.GetValue<string>());
         Assert.Equal(filler, JsonNode.Parse(body)!["__mcd_result__"]!["filler"]!.GetValue<string>());
 
         var gzipped = run["gzipped"];
         Assert.True(gzipped["__mcd_result_compressed__"]!.GetValue<bool>());
-        var unzipped = Gunzip(await client.GetByteArrayAsync(LocationOf(gzipped, bucket, "t-gz")));
+        var unzipped = Gunzip(await client.GetByteArrayAsync(bucket.LocationOf(gzipped, "t-gz", output, compressed: true)));
         Assert.Equal(filler, JsonNode.Parse(unzipped)!["__mcd_result__"]!["filler"]!.GetValue<string>());
 
-        var url = run["url"];
-        Assert.Null(url["__mcd_result_compressed__"]);
-        var value = JsonNode.Parse(await client.GetStringAsync(LocationOf(url, bucket, "t-url")))!;
+        var value = JsonNode.Parse(await client.GetStringAsync(bucket.LocationOf(run["url"], "t-url", output)))!;
         Assert.Equal(1, value["v"]!.GetValue<int>()); // the value alone: no __mcd_result__ around it
         Assert.Null(value["__mcd_trace_id__"]);
 
@@ -65,17 +60,7 @@ public sealed class OffloadTests(ITestOutputHelper output)
 
         Assert.Equal("t-small", run["small"]["__mcd_trace_id__"]!.GetValue<string>());
         Assert.NotNull(run["small"]["__mcd_result__"]);
-        run.AssertNowhere(S3CompatibleFactAttribute.SecretKey!);
-    }
-
-    private Uri LocationOf(JsonObject published, string bucket, string traceId)
-    {
-        var location = new Uri(published["__mcd_result_location__"]!.GetValue<string>());
-        output.WriteLine($"location: {location.GetLeftPart(UriPartial.Path)}");
-        Assert.Equal($"/{bucket}/agent-prefix/responses/{traceId}", location.AbsolutePath);
-        Assert.True(SigV4PresignedUrl.IsSignedWith(location, S3CompatibleFactAttribute.SecretKey!), "the location's signature is not the secret key's");
-        Assert.Equal(traceId, published["__mcd_trace_id__"]!.GetValue<string>());
-        return location;
+        StorageSecrets.AssertNowhere(bucket.Secrets, run.Lines, run.Results.Values, run.StoredText);
     }
 
     private static string Gunzip(byte[] bytes)
@@ -83,25 +68,5 @@ public sealed class OffloadTests(ITestOutputHelper output)
         using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
         using var reader = new StreamReader(gzip, Encoding.UTF8);
         return reader.ReadToEnd();
-    }
-
-    private static void Configure(AgentSettings settings, string bucket)
-    {
-        settings.Environment["MCD_STORAGE"] = "S3_COMPATIBLE";
-        settings.Environment["MCD_STORAGE_BUCKET_NAME"] = bucket;
-        settings.Environment["MCD_STORAGE_PREFIX"] = "agent-prefix";
-        settings.Environment["MCD_STORAGE_ENDPOINT_URL"] = S3CompatibleFactAttribute.Endpoint!;
-        settings.Environment["MCD_STORAGE_ACCESS_KEY"] = S3CompatibleFactAttribute.AccessKey!;
-        settings.Environment["MCD_STORAGE_SECRET_KEY"] = S3CompatibleFactAttribute.SecretKey!;
-    }
-
-    private static async Task<string> CreateBucketAsync()
-    {
-        var bucket = $"egress-e2e-{Guid.NewGuid():N}"[..30];
-        using var admin = new AmazonS3Client(
-            new BasicAWSCredentials(S3CompatibleFactAttribute.AccessKey, S3CompatibleFactAttribute.SecretKey),
-            new AmazonS3Config { ServiceURL = S3CompatibleFactAttribute.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-        await admin.PutBucketAsync(bucket);
-        return bucket;
     }
 }
