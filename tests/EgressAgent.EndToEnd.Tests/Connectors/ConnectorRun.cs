@@ -8,10 +8,25 @@ namespace EgressAgent.EndToEnd.Tests.Connectors;
 /// <summary>One operation as the orchestrator sends it: a path, the operation, and credentials beside it (docs/protocol.md §12.1).</summary>
 internal sealed record ConnectorOperation(string Path, JsonObject Operation, JsonObject? Credentials = null);
 
-/// <summary>What a run left: each result as the orchestrator received it, the agent's output, its data directory's files.</summary>
-internal sealed record ConnectorRunResult(IReadOnlyDictionary<string, JsonObject> Results, IReadOnlyList<string> Lines, IReadOnlyList<string> StoredText)
+/// <summary>
+/// What a run left: each result as the orchestrator received it (and as the emulator recorded it,
+/// with what it fetched from a published location), the agent's output, its data directory's files.
+/// </summary>
+internal sealed record ConnectorRunResult(
+    IReadOnlyDictionary<string, JsonObject> Results,
+    IReadOnlyList<string> Lines,
+    IReadOnlyList<string> StoredText,
+    IReadOnlyDictionary<string, RecordedResult> Recorded)
 {
     public JsonObject this[string name] => Results[name];
+
+    /// <summary>The body the emulator fetched from the result's location, failing with the fetch error when there is none.</summary>
+    public JsonNode Fetched(string name)
+    {
+        var recorded = Recorded[name];
+        Assert.True(recorded.LocationError is null, $"the emulator could not fetch the location of '{name}': {recorded.LocationError}");
+        return Assert.IsAssignableFrom<JsonNode>(recorded.LocationBody);
+    }
 
     /// <summary>Fails naming where a secret showed: a result, an output line or a stored file.</summary>
     public void AssertNowhere(string secret)
@@ -30,14 +45,16 @@ internal sealed record ConnectorRunResult(IReadOnlyDictionary<string, JsonObject
 internal static class ConnectorRun
 {
     public const string Execute = "/api/v1/agent/execute/";
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
     public static async Task<ConnectorRunResult> RunAsync(
         ITestOutputHelper output,
         IReadOnlyDictionary<string, ConnectorOperation> operations,
         Action<AgentSettings>? configure = null)
     {
-        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        var emulatorOptions = EmulatorCredential.Options();
+        emulatorOptions.Log = line => output.WriteLine("[emulator] " + line);
+        await using var emulator = await OrchestratorEmulator.StartAsync(emulatorOptions);
         using var data = new TempDirectory();
         await using var agent = AgentProcess.Start(emulator, data, output, settings =>
         {
@@ -56,11 +73,11 @@ internal static class ConnectorRun
         emulator.SendEvent(new { type = "goodbye", reason = "test finished" });
         Assert.Equal(0, await agent.WaitForExitAsync(Bound));
 
-        var results = ids.ToDictionary(i => i.Key, i => emulator.Results.Last(r => r.OperationId == i.Value && r.Accepted).Result!);
+        var recorded = ids.ToDictionary(i => i.Key, i => emulator.Results.Last(r => r.OperationId == i.Value && r.Accepted));
         var stored = Directory.EnumerateFiles(data.Path, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal))
             .Select(File.ReadAllText)
             .ToList();
-        return new ConnectorRunResult(results, [.. agent.Lines, .. agent.ErrorLines], stored);
+        return new ConnectorRunResult(recorded.ToDictionary(r => r.Key, r => r.Value.Result!), [.. agent.Lines, .. agent.ErrorLines], stored, recorded);
     }
 }

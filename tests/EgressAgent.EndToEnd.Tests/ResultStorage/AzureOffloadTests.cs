@@ -64,7 +64,7 @@ public sealed class AzureOffloadTests(ITestOutputHelper output) : IAsyncLifetime
             ["small"] = new(Echo, new JsonObject { ["trace_id"] = "t-az-small", ["response_size_limit_bytes"] = 100000 }),
         };
 
-        var run = await OffloadRun.RunAsync(output, operations, Configure);
+        var run = await ConnectorRun.RunAsync(output, operations, Configure);
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var offloaded = run["offloaded"];
@@ -101,7 +101,7 @@ public sealed class AzureOffloadTests(ITestOutputHelper output) : IAsyncLifetime
         program["trace_id"] = "t-az-blocks";
         program["response_size_limit_bytes"] = 1_000_000;
 
-        var run = await OffloadRun.RunAsync(
+        var run = await ConnectorRun.RunAsync(
             output,
             new Dictionary<string, ConnectorOperation> { ["rows"] = new(ConnectorRun.Execute + "sqlite/many_rows", program, SqliteCredentials()) },
             Configure);
@@ -128,7 +128,7 @@ public sealed class AzureOffloadTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var operation = new JsonObject { ["trace_id"] = "t-az-expiring", ["response_type"] = "url", ["v"] = 42 };
 
-        var run = await OffloadRun.RunAsync(
+        var run = await ConnectorRun.RunAsync(
             output,
             new Dictionary<string, ConnectorOperation> { ["expiring"] = new(Echo, operation) },
             settings =>
@@ -196,10 +196,10 @@ public sealed class AzureOffloadTests(ITestOutputHelper output) : IAsyncLifetime
     /// <c>__mcd_result_location__</c> — not in another field, not in the agent's output, not in
     /// the data directory's files.
     /// </summary>
-    private static void AssertNoSecretOutsideTheLocations(OffloadRunResult run)
+    private static void AssertNoSecretOutsideTheLocations(ConnectorRunResult run)
     {
-        run.Run.AssertNowhere(AzuriteFactAttribute.Key!);
-        var signatures = run.Run.Results.Values
+        run.AssertNowhere(AzuriteFactAttribute.Key!);
+        var signatures = run.Results.Values
             .Select(r => r["__mcd_result_location__"]?.GetValue<string>())
             .OfType<string>()
             .Select(l => ServiceSasUrl.Parameters(new Uri(l))["sig"])
@@ -207,9 +207,9 @@ public sealed class AzureOffloadTests(ITestOutputHelper output) : IAsyncLifetime
             .Distinct()
             .ToList();
         Assert.NotEmpty(signatures);
-        var withoutLocations = run.Run with
+        var withoutLocations = run with
         {
-            Results = run.Run.Results.ToDictionary(r => r.Key, r =>
+            Results = run.Results.ToDictionary(r => r.Key, r =>
             {
                 var copy = r.Value.DeepClone().AsObject();
                 copy.Remove("__mcd_result_location__");
