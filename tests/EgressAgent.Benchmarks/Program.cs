@@ -1,3 +1,5 @@
 using EgressAgent.Benchmarks;
 
-return await LoadBenchmark.RunAsync(args);
+return args is ["offload", .. var rest]
+    ? await OffloadBenchmark.RunAsync(rest)
+    : await LoadBenchmark.RunAsync(args);
