@@ -23,12 +23,16 @@ internal static class OffloadBenchmark
         ("raw s", "0.0", s => s.Raw),
         ("raw MB/s", "0.0", s => s.RawMBps),
         ("ratio", "0.00", s => s.Ratio),
+        ("upload cpu s", "0.0", s => s.UploadCpu),
+        ("raw cpu s", "0.0", s => s.RawCpu),
+        ("store cpu s", "0.0", s => s.StoreCpu),
         ("rss before MiB", "0.0", s => s.RssBefore),
         ("peak rss MiB", "0.0", s => s.PeakRss),
         ("growth MiB", "0.0", s => s.PeakGrowth),
         ("store max MiB", "0.0", s => s.StoreMaxRss),
         ("upload max MiB", "0.0", s => s.UploadMaxRss),
-        ("agent cpu s", "0.0", s => s.AgentCpu),
+        ("anon before MiB", "0.0", s => s.AnonBefore),
+        ("upload anon MiB", "0.0", s => s.UploadMaxAnon),
         ("load", "0.0", s => (s.Load.Start + s.Load.End) / 2),
     ];
 
@@ -45,7 +49,7 @@ internal static class OffloadBenchmark
             return 2;
         }
 
-        Console.WriteLine($"offload: {options.SizeMiB} MiB of result JSON ({options.Rows} rows of {options.RowChars} characters), {(options.Gzip ? "gzipped" : "not gzipped")}, {options.Runs} runs, {options.RunTimeout.TotalMinutes:0} min per run at most");
+        Console.WriteLine($"offload: {options.SizeMiB} MiB of result JSON ({options.Rows} rows of {options.RowChars} characters), {(options.Gzip ? "gzipped" : "not gzipped")}, {options.Runs} runs, {options.RunTimeout.TotalMinutes:0} min per run at most{(options.WarmupMiB > 0 ? $", after an unmeasured {options.WarmupMiB} MiB result" : string.Empty)}");
         Console.WriteLine($"  agent {options.Agent.Label}: {options.Agent.Executable ?? "dotnet EgressAgent.Host.dll"}; {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine("  MB = 10^6 bytes; upload MB/s counts the bytes uploaded (gzipped when gzipped), result MB/s the result's own bytes");
         Console.WriteLine($"{"run",3} " + string.Join(' ', Columns.Select(c => c.Name.PadLeft(Width(c.Name)))));

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace EgressAgent.Benchmarks;
 
-/// <summary>The arguments of <c>offload</c> (see <see cref="OffloadBenchmark"/>).</summary>
+/// <summary>
+/// The arguments of <c>offload</c> (see <see cref="OffloadBenchmark"/>); <see cref="WarmupMiB"/> is a
+/// smaller offloaded result the same agent runs first, unmeasured (0 for none).
+/// </summary>
 internal sealed record OffloadOptions(
     int SizeMiB,
     bool Gzip,
@@ -12,10 +15,11 @@ internal sealed record OffloadOptions(
     int RowChars,
     string Postgres,
     string WorkDirectory,
+    int WarmupMiB,
     bool Echo)
 {
     public const string Usage =
-        "offload [--size-mib 1024] [--gzip] [--agent-path <native executable>] [--runs 3] [--timeout-min 15] [--row-chars 1000] [--postgres <connection string>] [--work-dir <dir>] [--echo]";
+        "offload [--size-mib 1024] [--gzip] [--agent-path <native executable>] [--runs 3] [--timeout-min 15] [--row-chars 1000] [--postgres <connection string>] [--work-dir <dir>] [--warmup-mib 0] [--echo]";
 
     /// <summary>Throws <see cref="ArgumentException"/> with the usage when an argument is not understood.</summary>
     public static OffloadOptions Parse(IReadOnlyList<string> args)
@@ -28,6 +32,7 @@ internal sealed record OffloadOptions(
         var rowChars = 1000;
         var postgres = Environment.GetEnvironmentVariable("EGRESS_TEST_POSTGRES");
         var workDirectory = Path.GetTempPath();
+        var warmupMiB = 0;
         var echo = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -42,6 +47,7 @@ internal sealed record OffloadOptions(
                 case "--row-chars": rowChars = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--postgres": postgres = Value(); break;
                 case "--work-dir": workDirectory = Value(); break;
+                case "--warmup-mib": warmupMiB = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--echo": echo = true; break;
                 default: throw new ArgumentException($"Unknown argument {args[i]}. Usage: {Usage}");
             }
@@ -52,17 +58,20 @@ internal sealed record OffloadOptions(
             throw new ArgumentException($"No PostgreSQL: set EGRESS_TEST_POSTGRES or pass --postgres (a plain, read-only role; .ci/run starts one). Usage: {Usage}");
         }
 
-        if (sizeMiB < 1 || runs < 1 || rowChars < 1 || timeoutMinutes <= 0)
+        if (sizeMiB < 1 || runs < 1 || rowChars < 1 || timeoutMinutes <= 0 || warmupMiB < 0)
         {
-            throw new ArgumentException($"--size-mib, --runs, --row-chars and --timeout-min must be positive. Usage: {Usage}");
+            throw new ArgumentException($"--size-mib, --runs, --row-chars and --timeout-min must be positive, --warmup-mib not negative. Usage: {Usage}");
         }
 
-        return new OffloadOptions(sizeMiB, gzip, agent, runs, TimeSpan.FromMinutes(timeoutMinutes), rowChars, postgres, workDirectory, echo);
+        return new OffloadOptions(sizeMiB, gzip, agent, runs, TimeSpan.FromMinutes(timeoutMinutes), rowChars, postgres, workDirectory, warmupMiB, echo);
     }
 
+    /// <summary>The rows of the measured result.</summary>
+    public long Rows => RowsFor(SizeMiB, RowChars);
+
     /// <summary>
-    /// Rows of <see cref="RowChars"/> characters that make about <see cref="SizeMiB"/> of result JSON:
-    /// each is <c>["xx…x"]</c> and a comma, <see cref="RowChars"/> + 5 bytes.
+    /// Rows of <paramref name="rowChars"/> characters that make about <paramref name="mebibytes"/> of result JSON:
+    /// each is <c>["xx…x"]</c> and a comma, <paramref name="rowChars"/> + 5 bytes.
     /// </summary>
-    public long Rows => ((long)SizeMiB * 1024 * 1024) / (RowChars + 5);
+    public static long RowsFor(int mebibytes, int rowChars) => ((long)mebibytes * 1024 * 1024) / (rowChars + 5);
 }

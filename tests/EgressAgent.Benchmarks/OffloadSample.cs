@@ -9,10 +9,14 @@ namespace EgressAgent.Benchmarks;
 /// <param name="Raw">The benchmark's own upload of the downloaded object with the agent's upload code.</param>
 /// <param name="RawBytes">The bytes of that upload: the object's size.</param>
 /// <param name="RssBefore">Resident memory after start-up, before the operation.</param>
+/// <param name="AnonBefore">The anonymous (heap, stacks; not mapped files) part of it.</param>
 /// <param name="PeakRss">The kernel's high-water mark (VmHWM) once the location result arrived.</param>
 /// <param name="StoreMaxRss">The largest resident memory sampled while the result was produced and stored.</param>
 /// <param name="UploadMaxRss">The largest resident memory sampled while it was uploaded.</param>
-/// <param name="AgentCpu">The agent's CPU time (user + system) from handing out to the location result.</param>
+/// <param name="UploadMaxAnon">The largest anonymous (heap, stacks; not mapped files) resident memory sampled while it was uploaded.</param>
+/// <param name="StoreCpu">The agent's CPU seconds (user + system) while the result was produced and stored.</param>
+/// <param name="UploadCpu">The agent's CPU seconds while it was uploaded.</param>
+/// <param name="RawCpu">This process's CPU seconds during the raw upload.</param>
 /// <param name="Load">The 1-minute load average at the start and at the end of the run.</param>
 internal sealed record OffloadSample(
     double Total,
@@ -23,10 +27,14 @@ internal sealed record OffloadSample(
     double Raw,
     long RawBytes,
     double RssBefore,
+    double AnonBefore,
     double PeakRss,
     double StoreMaxRss,
     double UploadMaxRss,
-    double AgentCpu,
+    double UploadMaxAnon,
+    double StoreCpu,
+    double UploadCpu,
+    double RawCpu,
     (double Start, double End) Load)
 {
     private const double Mega = 1_000_000;
