@@ -66,13 +66,19 @@ internal sealed class BenchmarkBucket : IAsyncDisposable
         yield return new(section + "SecretKey", Settings.SecretKey!);
     }
 
-    /// <summary>Uploads <paramref name="file"/> the way the agent uploads a result (one part buffer, multipart past it); returns the bytes and the time it took.</summary>
-    public async Task<(long Bytes, TimeSpan Elapsed)> UploadRawAsync(string key, string file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads <paramref name="file"/> the way the agent uploads a result (one part buffer, multipart
+    /// past it); returns the bytes, the time it took, and the part of it after the file was read to
+    /// its end: the last part and completing the upload, where the server assembles the object.
+    /// </summary>
+    public async Task<(long Bytes, TimeSpan Elapsed, TimeSpan AfterEnd)> UploadRawAsync(string key, string file, CancellationToken cancellationToken)
     {
         await using var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var clock = new EndOfStreamClock(content);
         var started = Stopwatch.GetTimestamp();
-        var bytes = await _store.UploadAsync(key, content, "application/octet-stream", cancellationToken);
-        return (bytes, Stopwatch.GetElapsedTime(started));
+        var bytes = await _store.UploadAsync(key, clock, "application/octet-stream", cancellationToken);
+        var ended = Stopwatch.GetTimestamp();
+        return (bytes, Stopwatch.GetElapsedTime(started, ended), Stopwatch.GetElapsedTime(clock.EndedAt, ended));
     }
 
     /// <summary>Deletes every object in the bucket: a 1 GiB object must not outlive its run. Says so when it cannot.</summary>

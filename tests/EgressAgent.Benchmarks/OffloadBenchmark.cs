@@ -22,6 +22,7 @@ internal static class OffloadBenchmark
         ("result MB/s", "0.0", s => s.StoredMBps),
         ("raw s", "0.0", s => s.Raw),
         ("raw MB/s", "0.0", s => s.RawMBps),
+        ("raw tail s", "0.0", s => s.RawTail),
         ("ratio", "0.00", s => s.Ratio),
         ("upload cpu s", "0.0", s => s.UploadCpu),
         ("raw cpu s", "0.0", s => s.RawCpu),

@@ -76,7 +76,7 @@ internal static class OffloadRun
                 step = "the raw upload of the same bytes";
                 using var self = Process.GetCurrentProcess();
                 var rawCpuBefore = self.TotalProcessorTime;
-                var (rawBytes, raw) = await bucket.UploadRawAsync($"raw/{traceId}", downloaded.Path, bound.Token);
+                var (rawBytes, raw, rawTail) = await bucket.UploadRawAsync($"raw/{traceId}", downloaded.Path, bound.Token);
                 self.Refresh();
                 var rawCpu = (self.TotalProcessorTime - rawCpuBefore).TotalSeconds;
                 sample = new OffloadSample(
@@ -86,6 +86,7 @@ internal static class OffloadRun
                     stored,
                     uploaded,
                     raw.TotalSeconds,
+                    rawTail.TotalSeconds,
                     rawBytes,
                     before.RssMiB,
                     before.AnonMiB,

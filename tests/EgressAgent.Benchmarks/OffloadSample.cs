@@ -7,6 +7,7 @@ namespace EgressAgent.Benchmarks;
 /// <param name="StoredBytes">The result object's size as stored (the agent's log line).</param>
 /// <param name="UploadedBytes">The object's size as uploaded (the agent's log line; smaller when gzipped).</param>
 /// <param name="Raw">The benchmark's own upload of the downloaded object with the agent's upload code.</param>
+/// <param name="RawTail">The part of it after the file was read to its end: the last part and completing the multipart upload.</param>
 /// <param name="RawBytes">The bytes of that upload: the object's size.</param>
 /// <param name="RssBefore">Resident memory after start-up, before the operation.</param>
 /// <param name="AnonBefore">The anonymous (heap, stacks; not mapped files) part of it.</param>
@@ -25,6 +26,7 @@ internal sealed record OffloadSample(
     long StoredBytes,
     long UploadedBytes,
     double Raw,
+    double RawTail,
     long RawBytes,
     double RssBefore,
     double AnonBefore,
