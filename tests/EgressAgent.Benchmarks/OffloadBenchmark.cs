@@ -50,7 +50,7 @@ internal static class OffloadBenchmark
             return 2;
         }
 
-        Console.WriteLine($"offload: {options.SizeMiB} MiB of result JSON ({options.Rows} rows of {options.RowChars} characters), {(options.Gzip ? "gzipped" : "not gzipped")}, {options.Runs} runs, {options.RunTimeout.TotalMinutes:0} min per run at most{(options.WarmupMiB > 0 ? $", after an unmeasured {options.WarmupMiB} MiB result" : string.Empty)}");
+        Console.WriteLine($"offload: {options.SizeMiB} MiB of result JSON ({options.Rows} rows of {options.RowChars} characters), {(options.Gzip ? "gzipped" : "not gzipped")}, {options.Runs} runs, {options.RunTimeout.TotalMinutes:0.#} min per run at most{(options.WarmupMiB > 0 ? $", after an unmeasured {options.WarmupMiB} MiB result" : string.Empty)}");
         Console.WriteLine($"  agent {options.Agent.Label}: {options.Agent.Executable ?? "dotnet EgressAgent.Host.dll"}; {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine("  MB = 10^6 bytes; upload MB/s counts the bytes uploaded (gzipped when gzipped), result MB/s the result's own bytes");
         Console.WriteLine($"{"run",3} " + string.Join(' ', Columns.Select(c => c.Name.PadLeft(Width(c.Name)))));

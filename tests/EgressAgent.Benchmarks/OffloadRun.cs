@@ -107,7 +107,7 @@ internal static class OffloadRun
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested)
         {
-            throw new TimeoutException($"run {run} timed out after {options.RunTimeout.TotalMinutes:0} min waiting for {step}{Problems(log)}");
+            throw new TimeoutException($"run {run} timed out after {options.RunTimeout.TotalMinutes:0.#} min waiting for {step}{Problems(log)}");
         }
         catch (TimeoutException ex)
         {
