@@ -1,3 +1,8 @@
 using EgressAgent.Benchmarks;
 
-return await LoadBenchmark.RunAsync(args);
+return args switch
+{
+    ["offload", .. var rest] => await OffloadBenchmark.RunAsync(rest),
+    ["read-path", .. var rest] => await ReadPathBenchmark.RunAsync(rest),
+    _ => await LoadBenchmark.RunAsync(args),
+};
