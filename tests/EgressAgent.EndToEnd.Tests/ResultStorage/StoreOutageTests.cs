@@ -1,5 +1,7 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using EgressAgent.Emulator;
+using EgressAgent.EndToEnd.Tests.Fleet;
 using EgressAgent.EndToEnd.Tests.Harness;
 using EgressAgent.Tests.Shared;
 using Xunit.Abstractions;
@@ -10,8 +12,9 @@ namespace EgressAgent.EndToEnd.Tests.ResultStorage;
 /// docs/protocol.md §13 "Nothing lost" with the store down, through the real agent process and a
 /// <see cref="FaultProxy"/> in front of s3rver that answers 503 to everything for a while: the
 /// result stays stored, its upload is retried with backoff, nothing is published for it meanwhile
-/// (no location, no failure), intake goes on (only a local storage fault pauses it, §10) and other
-/// results go out (§10 "No head-of-line blocking"); once the store is back the object is uploaded
+/// (no location, no failure), <c>/readyz</c> fails saying why, intake goes on (only a local storage
+/// fault pauses it, §10) and other results go out (§10 "No head-of-line blocking"); once the store is
+/// back <c>/readyz</c> is ready again and the object is uploaded
 /// once and exactly one location is delivered (a retried E2 sends the same one, uploading nothing
 /// again), for a complete object whose body is the result.
 /// </summary>
@@ -21,7 +24,7 @@ public sealed class StoreOutageTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
 
     [S3CompatibleFact]
-    public async Task An_upload_the_store_refuses_is_retried_until_it_is_back_while_intake_and_other_results_go_on_and_its_location_is_published_once()
+    public async Task An_upload_the_store_refuses_is_retried_until_it_is_back_while_readyz_says_why_and_intake_and_other_results_go_on_and_its_location_is_published_once()
     {
         var bucket = await TestBucket.CreateAsync();
         await using var store = FaultProxy.Start(TestBucket.Endpoint, output);
@@ -29,8 +32,14 @@ public sealed class StoreOutageTests(ITestOutputHelper output)
         await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
         using var data = new TempDirectory();
         var outbox = Path.Combine(data.Path, "outbox");
-        await using var agent = AgentProcess.Start(emulator, data, output, settings => bucket.Configure(settings, store.BaseUrl));
+        await using var agent = AgentProcess.Start(emulator, data, output, settings =>
+        {
+            bucket.Configure(settings, store.BaseUrl);
+            settings.Set("Management:Urls", ManagementEndpoint.AnyFreePort);
+        });
+        using var management = await ManagementEndpoint.OfAsync(agent, Bound);
         await emulator.WaitForRequestAsync(r => r.Path == EmulatorWaits.StreamPath, Bound);
+        await management.ProbeUntilAsync("/readyz", p => p.Status == HttpStatusCode.OK, Bound);
 
         var filler = new string('x', 4000);
         var large = emulator.Enqueue(EmulatorWaits.EchoPath, new JsonObject { ["trace_id"] = "t-outage", ["response_size_limit_bytes"] = 1000, ["filler"] = filler });
@@ -44,6 +53,16 @@ public sealed class StoreOutageTests(ITestOutputHelper output)
             Assert.Contains("retrying in", logged, StringComparison.Ordinal);
             Assert.Contains(large, StoredResults.OperationIds(outbox));
         }
+
+        // Not ready, saying why (the failure is recorded before it is logged): only storage fails,
+        // for the one result waiting on the store, with no secret in the answer.
+        var notReady = await management.ProbeAsync("/readyz");
+        output.WriteLine($"/readyz while the store is down: {notReady.Body.ToJsonString()}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.Status);
+        Assert.Equal(["storage"], notReady.Failing);
+        Assert.StartsWith("storage degraded: results cannot be uploaded to object storage (1 waiting; ", notReady.Description("storage"), StringComparison.Ordinal);
+        Assert.All(bucket.Secrets, secret => Assert.DoesNotContain(secret, notReady.Body.ToJsonString(), StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await management.ProbeAsync("/livez")).Status); // a restart would not help
 
         // Intake goes on: an ordinary result enqueued now, with no event to announce it, is fetched
         // by the idle poll, run and published while the large one waits for the store.
@@ -80,6 +99,8 @@ public sealed class StoreOutageTests(ITestOutputHelper output)
         Assert.Equal(["__mcd_result__", "__mcd_trace_id__"], body.Select(p => p.Key));
         Assert.Equal(filler, body["__mcd_result__"]!["filler"]!.GetValue<string>());
         Assert.Equal("t-outage", body["__mcd_trace_id__"]!.GetValue<string>());
+        var ready = await management.ProbeUntilAsync("/readyz", p => p.Status == HttpStatusCode.OK, Bound);
+        Assert.Empty(ready.Failing);
 
         Assert.Equal(0, await emulator.SayGoodbyeAsync(agent, Bound));
         Assert.Single(emulator.Results, r => r.OperationId == large && r.Accepted);
