@@ -12,13 +12,7 @@ namespace EgressAgent.Tests.Shared;
 public static class ServiceSasUrl
 {
     /// <summary>The query parameters of <paramref name="url"/>, decoded.</summary>
-    public static IReadOnlyDictionary<string, string> Parameters(Uri url)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        return url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2))
-            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : string.Empty, StringComparer.Ordinal);
-    }
+    public static IReadOnlyDictionary<string, string> Parameters(Uri url) => UrlQuery.Parameters(url);
 
     /// <summary>True when <c>sig</c> is the HMAC-SHA256 of the SAS's string to sign under <paramref name="accountKey"/>.</summary>
     public static bool IsSignedWith(Uri url, string account, string accountKey)

@@ -12,13 +12,7 @@ namespace EgressAgent.Tests.Shared;
 public static class SigV4PresignedUrl
 {
     /// <summary>The query parameters of <paramref name="url"/>, decoded.</summary>
-    public static IReadOnlyDictionary<string, string> Parameters(Uri url)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        return url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2))
-            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : string.Empty, StringComparer.Ordinal);
-    }
+    public static IReadOnlyDictionary<string, string> Parameters(Uri url) => UrlQuery.Parameters(url);
 
     /// <summary>True when the URL's <c>X-Amz-Signature</c> is the one <paramref name="secretKey"/> gives for a GET of it.</summary>
     public static bool IsSignedWith(Uri url, string secretKey)
