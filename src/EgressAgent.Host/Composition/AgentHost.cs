@@ -6,6 +6,7 @@ using EgressAgent.Domain.Faults;
 using EgressAgent.Domain.Lifecycle;
 using EgressAgent.Domain.Text;
 using EgressAgent.Host.Commands;
+using EgressAgent.Host.Lifetime;
 using EgressAgent.Host.Management;
 using EgressAgent.Host.Workers;
 using EgressAgent.Infrastructure;
@@ -26,6 +27,10 @@ internal static class AgentHost
     /// <summary><c>run</c>: the agent until a graceful shutdown; exit codes of docs/protocol.md §8.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs)
     {
+        // 0. SIGTERM/SIGINT kept from here on: one that comes while the host is being built starts the
+        //    shutdown once it runs, instead of ending the process with the runtime's 143.
+        using var signals = SignalLatch.Listen();
+
         // 1. Configuration from every source; every problem at once, exit 2, nothing contacted.
         var configuration = new ConfigurationBuilder().AddAgentSources(configurationArgs).Build();
         var problems = AgentConfiguration.Validate(configuration);
@@ -36,6 +41,7 @@ internal static class AgentHost
 
         // 2. The agent: every layer on one host, not built yet.
         var builder = CreateBuilder(configuration);
+        builder.Services.AddSingleton(signals); // the lifetime takes it over (not disposed by the container)
 
         // 3. The data directory, owned by this process before anything reads or deletes in it
         //    (the outbox lists and cleans it when constructed); held until exit (docs/adr/0020).

@@ -8,35 +8,34 @@ namespace EgressAgent.Host.Lifetime;
 /// <summary>
 /// Replaces the console lifetime, which stops the host on the first signal and ignores the
 /// second. Here the first SIGTERM/SIGINT starts a draining shutdown and a second one escalates
-/// it (docs/protocol.md §7); the sequence itself asks the host to stop when it is done.
+/// it (docs/protocol.md §7); the sequence itself asks the host to stop when it is done. The
+/// signals come from a <see cref="SignalLatch"/>: <c>run</c>'s, listening since before the host
+/// was built, whose kept signals reach the sequence once the host runs as if they had just come;
+/// or, for a host built without one (<c>demo</c>), its own from the start on.
 /// </summary>
-internal sealed class SignalLifetime(IShutdownCoordinator shutdown) : IHostLifetime, IDisposable
+internal sealed class SignalLifetime(IShutdownCoordinator shutdown, IHostApplicationLifetime host, SignalLatch? earlySignals = null)
+    : IHostLifetime, IDisposable
 {
-    private readonly List<PosixSignalRegistration> _registrations = [];
+    private SignalLatch? _ownSignals;
     private int _signals;
 
     public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
-        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
-        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
+        var signals = earlySignals ?? (_ownSignals = SignalLatch.Listen());
+
+        // After the start, not now: a sequence begun before the hosted services start would ask a
+        // host that is still starting to stop, and the start would fail instead of the drain running.
+        host.ApplicationStarted.Register(() => signals.Deliver(OnSignal));
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose()
-    {
-        foreach (var registration in _registrations)
-        {
-            registration.Dispose();
-        }
-    }
+    public void Dispose() => _ownSignals?.Dispose();
 
-    private void OnSignal(PosixSignalContext context)
+    private void OnSignal(PosixSignal signal)
     {
-        // Keep the runtime from terminating the process: the sequence decides when to exit.
-        context.Cancel = true;
-        var name = context.Signal.ToString();
+        var name = signal.ToString();
         if (Interlocked.Increment(ref _signals) == 1)
         {
             shutdown.RequestShutdown(ShutdownTrigger.Signal, name);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using EgressAgent.Emulator;
 using EgressAgent.EndToEnd.Tests.Harness;
 using Xunit.Abstractions;
@@ -40,6 +41,33 @@ public sealed class SignalShutdownTests(ITestOutputHelper output)
         Assert.True(lateFetches.Count == 0, $"E1 after the signal: {Wire.Describe(lateFetches)}");
         Assert.Contains(agent.Lines, l => l.Contains($"Shutdown started by Signal ({signal})", StringComparison.Ordinal));
         Assert.Contains(agent.Lines, l => l.Contains("Drained: every operation finished", StringComparison.Ordinal));
+        Assert.Contains(agent.Lines, l => l.Contains("Shutdown finished (Signal); exit code 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // a FIFO holds the agent
+    public async Task A_SIGTERM_while_the_agent_still_reads_its_configuration_is_kept_and_shuts_it_down_once_it_runs_with_E4_and_exit_zero()
+    {
+        await using var emulator = await OrchestratorEmulator.StartAsync(EmulatorCredential.Options());
+        using var data = new TempDirectory();
+        using var secrets = new TempDirectory();
+        using var tokenFile = HeldTokenFile.Create(secrets.Path);
+        await using var agent = AgentProcess.Start(emulator, data, output, s => s
+            .Remove("Orchestrator:TokenId")
+            .Remove("Orchestrator:TokenSecret")
+            .Set("Orchestrator:TokenFile", tokenFile.Path));
+
+        // The agent is held reading its token file: its code runs, its host is not built. Without a
+        // handler of its own yet, the signal would end it with the runtime's default (143, no E4).
+        await tokenFile.WaitForReaderAsync(Bound);
+        agent.Signal(PosixSignal.SIGTERM);
+        tokenFile.Release(EmulatorCredential.Id, EmulatorCredential.Secret);
+        var exitCode = await agent.WaitForExitAsync(Bound);
+
+        Assert.Equal(0, exitCode);
+        Assert.Single(emulator.Requests, Wire.IsShutdownNotice);
+        Assert.Single(agent.Lines, l => l.Contains("Shutdown started by ", StringComparison.Ordinal));
+        Assert.Contains(agent.Lines, l => l.Contains("Shutdown started by Signal (SIGTERM)", StringComparison.Ordinal));
         Assert.Contains(agent.Lines, l => l.Contains("Shutdown finished (Signal); exit code 0", StringComparison.Ordinal));
     }
 

@@ -145,8 +145,8 @@ internal static class InvariantChecker
         {
             var who = $"agent {life.Slot} pid {life.Pid}";
 
-            // A signal that comes before the runtime has run the agent's code meets the default
-            // action (the process ends, 143): no handler can exist yet. It had not said a word to the
+            // A signal that comes before the runtime has reached run's first line, where the agent
+            // takes the signals (docs/adr/0054), meets the default action (the process ends, 143). It had not said a word to the
             // orchestrator, so nothing was handed to it and there is nothing to notify (§7.4).
             if (life.End is LifeEnd.Sigterm or LifeEnd.FinalStop && life.ExitCode == TerminatedExitCode && !life.SpokeToOrchestrator)
             {
