@@ -8,7 +8,7 @@ namespace EgressAgent.Host.Lifetime;
 /// instead of meeting the runtime's default action (the process ends with 143, no E4); once the
 /// host has started, <see cref="SignalLifetime"/> receives the kept signals and then each later one
 /// as it comes. One registration per signal for the whole run, so a signal is counted exactly once
-/// however it falls against the handover (docs/adr/0005).
+/// however it falls against the handover (docs/adr/0054).
 /// </summary>
 internal sealed class SignalLatch : IDisposable
 {
