@@ -35,6 +35,9 @@ public sealed class BacklogFirstTests(ITestOutputHelper output)
 
             first.Signal(PosixSignal.SIGTERM);
             Assert.Equal(0, await first.WaitForExitAsync(Bound));
+
+            // Its last warning says where the results went.
+            Assert.Contains(first.Lines, l => l.Contains("Stopped with work left: 5 stored result(s) stay in the outbox for the next start", StringComparison.Ordinal));
         }
 
         // Premise: none got through, and all five wait on disk.
@@ -62,5 +65,6 @@ public sealed class BacklogFirstTests(ITestOutputHelper output)
         second.Signal(PosixSignal.SIGTERM);
         Assert.Equal(0, await second.WaitForExitAsync(Bound));
         Assert.Empty(StoredResults.OperationIds(outbox));
+        Assert.DoesNotContain(second.Lines, l => l.Contains("Stopped with work left", StringComparison.Ordinal));
     }
 }
