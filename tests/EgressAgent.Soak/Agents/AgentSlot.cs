@@ -47,6 +47,9 @@ internal sealed class AgentSlot : IAsyncDisposable
     /// <summary>False for the agent that runs through the whole soak (its memory is measured): it gets no SIGTERM, kill or goodbye.</summary>
     public bool Restartable { get; }
 
+    /// <summary>How long an operator takes to restart an agent after making its data directory anew.</summary>
+    private static readonly TimeSpan OperatorReaction = TimeSpan.FromSeconds(3);
+
     public SmallFileSystem Disk { get; }
 
     public FaultProxy Proxy { get; }
@@ -190,9 +193,19 @@ internal sealed class AgentSlot : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes the data directory under the running agent; then the agent, an operator or a restart makes it anew.</summary>
+    /// <summary>
+    /// Removes the data directory under the running agent; then the agent, an operator or a restart
+    /// makes it anew. An operator who makes it anew restarts the agent, as docs/operations.md tells:
+    /// the agent refuses a directory another made (docs/adr/0045) and holds its work until then. An
+    /// agent the soak never restarts makes the directory anew itself instead.
+    /// </summary>
     public async Task RemoveDataDirectoryAsync(DataDirectoryRecovery recovery)
     {
+        if (!Restartable)
+        {
+            recovery = DataDirectoryRecovery.AgentRecreates;
+        }
+
         _soakLog.WriteLine($"agent {Index}: data directory removed ({recovery})");
         for (var attempt = 1; ; attempt++)
         {
@@ -226,8 +239,10 @@ internal sealed class AgentSlot : IAsyncDisposable
                 }
 
                 Directory.CreateDirectory(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                await Task.Delay(OperatorReaction); // the agent refuses the new directory meanwhile
+                await StopAsync(LifeEnd.Sigterm, restart: true);
                 break;
-            case DataDirectoryRecovery.Restart when Restartable:
+            case DataDirectoryRecovery.Restart:
                 await StopAsync(LifeEnd.Sigterm, restart: true);
                 break;
             default:
