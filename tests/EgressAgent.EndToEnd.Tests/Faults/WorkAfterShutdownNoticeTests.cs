@@ -21,13 +21,16 @@ public sealed class WorkAfterShutdownNoticeTests(ITestOutputHelper output)
         options.PiggybackNextOperation = true;
         await using var emulator = await OrchestratorEmulator.StartAsync(options);
 
-        // The result's PUT is answered 2.75 s after it arrives: after the 2 s drain budget is spent
-        // and E4 is sent, and before the flush step's deadline (budget + 1.5 s), so the flush
-        // delivers it and its answer carries the next operation.
-        emulator.ResultResponseDelay = TimeSpan.FromSeconds(2.75);
+        // The result's PUT is held at the proxy until the emulator has E4: the 2 s drain budget is
+        // spent waiting for it, E4 goes out, then the PUT reaches the emulator within the flush step
+        // (budget + 1.5 s), so the flush delivers it and its answer carries the next operation.
+        // Released by E4 itself rather than after a fixed delay: under load the PUT may leave late.
+        await using var proxy = FaultProxy.Start(emulator.BaseUrl, output);
+        var shutdownNotice = emulator.WaitForRequestAsync(Wire.IsShutdownNotice, Bound);
+        proxy.When(ProxiedEndpoints.IsResult, ProxyFault.HoldUntil(shutdownNotice), times: 1, name: "hold the result until E4");
         var first = emulator.Enqueue(Wire.Echo, new JsonObject { ["trace_id"] = "first" });
         using var data = new TempDirectory();
-        await using var agent = AgentProcess.Start(emulator, data, output, s => s.Set("Shutdown:Budget", "00:00:02"));
+        await using var agent = AgentProcess.Start(emulator, data, output, s => s.Through(proxy).Set("Shutdown:Budget", "00:00:02"));
         await AgentLog.FinishedAtAsync(agent, first, DateTimeOffset.UtcNow, Bound);
 
         // Only the answer to that PUT can hand out the late operation: E1 gives nothing from now on.
